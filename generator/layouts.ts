@@ -44,7 +44,7 @@ const ROLLING_SQL = `
     WITH staged AS (SELECT * FROM read_parquet($files)),
     daily AS (
       SELECT *, unnest(generate_series(date_trunc('day', coalesce(process_started, process_term)),
-                                       date_trunc('day', coalesce(process_term, make_timestamp($lastUs))),
+                                       date_trunc('day', coalesce(process_term, make_timestamp($lastUs::BIGINT))),
                                        INTERVAL 1 DAY)) AS day
       FROM staged
     )
@@ -53,6 +53,8 @@ const ROLLING_SQL = `
     -- Re-delivered rows, as after a collector restart: exact duplicates of a process's first day.
     SELECT ${COLUMNS}, strftime(coalesce(process_started, process_term), '%Y%m%d') FROM staged
     WHERE rnd(0, pid_hash, 21) < 0.002
+    -- Sorted, so that files are the same on every run (see writeLayout).
+    ORDER BY dayPK, hostname, process_started NULLS FIRST, pid_hash
   ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK), FILENAME_PATTERN 'part-{i}')`;
 
 /**
@@ -64,11 +66,11 @@ const RAW_PROCESS_SQL = `
   COPY (
     WITH staged AS (SELECT * FROM read_parquet($files) WHERE process_started IS NOT NULL),
     events AS (
-      SELECT *, first_event AS activity, process_started AS at FROM staged
+      SELECT *, first_event AS activity, process_started AS event_at FROM staged
       UNION ALL
       SELECT * EXCLUDE (midnight), 'refresh', midnight
       FROM (SELECT *, unnest(generate_series(date_trunc('day', process_started) + INTERVAL 1 DAY,
-                                             coalesce(process_term, make_timestamp($lastUs)), INTERVAL 1 DAY)) AS midnight
+                                             coalesce(process_term, make_timestamp($lastUs::BIGINT)), INTERVAL 1 DAY)) AS midnight
             FROM staged)
       UNION ALL
       SELECT *, first_event, process_started FROM staged WHERE rnd(0, pid_hash, 31) < 0.003
@@ -79,9 +81,10 @@ const RAW_PROCESS_SQL = `
            coalesce(args, '') AS ProcessArgs,
            coalesce(user_name, CASE WHEN rnd(0, pid_hash, 33) < 0.5 THEN 'NA' ELSE 'na' END) AS UserName,
            agent_id AS AgentId, hostname AS Hostname, activity AS ActivityType,
-           filetime(epoch_us(at)) AS EventTime, 'PROCESS' AS MessageType,
-           strftime(at, '%Y%m%d') AS dayPK, strftime(at, '%H') AS hourPK
+           filetime(epoch_us(event_at)) AS EventTime, 'PROCESS' AS MessageType,
+           strftime(event_at, '%Y%m%d') AS dayPK, strftime(event_at, '%H') AS hourPK
     FROM events
+    ORDER BY EventTime, PidHash, ActivityType
   ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK, hourPK), FILENAME_PATTERN 'raw_process-{i}')`;
 
 /** Stop events, in their own files and with the column set of the real ACME4 stop file (no ProcessName). */
@@ -92,6 +95,7 @@ const RAW_PROCESS_STOP_SQL = `
            0::BIGINT AS ReceiveTime, os_pid AS PID,
            strftime(process_term, '%Y%m%d') AS dayPK, strftime(process_term, '%H') AS hourPK
     FROM read_parquet($files) WHERE process_term IS NOT NULL
+    ORDER BY EventTime, PidHash
   ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK, hourPK), FILENAME_PATTERN 'raw_processstop-{i}',
              OVERWRITE_OR_IGNORE true)`;
 
@@ -117,11 +121,20 @@ export async function writeLayout(
   const lastUs = plan.windowEndUs - 1n;
   if (layout === 'stdview') {
     await conn.run(STDVIEW_SQL, { files, path: target });
-  } else if (layout === 'rolling') {
-    await conn.run(ROLLING_SQL, { files, dir: target, lastUs });
-  } else {
-    await conn.run(RAW_PROCESS_SQL, { files, dir: target, lastUs });
-    await conn.run(RAW_PROCESS_STOP_SQL, { files, dir: target });
+    return countParquet(target);
+  }
+  // A partitioned COPY with several threads splits and fills files by thread timing; with one
+  // writer the files, not only their rows, are the same on every run of a seed.
+  await conn.run('SET threads = 1');
+  try {
+    if (layout === 'rolling') {
+      await conn.run(ROLLING_SQL, { files, dir: target, lastUs });
+    } else {
+      await conn.run(RAW_PROCESS_SQL, { files, dir: target, lastUs });
+      await conn.run(RAW_PROCESS_STOP_SQL, { files, dir: target });
+    }
+  } finally {
+    await conn.run('RESET threads');
   }
   return countParquet(target);
 }
