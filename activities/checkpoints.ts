@@ -1,0 +1,163 @@
+/**
+ * The checkpoint store. A step's output is a parquet file under `<out>/.checkpoints/<step>/`, named by
+ * the step's key (a hash of step name, step version and the keys of its inputs). A manifest beside it,
+ * written last, is the commit marker: a checkpoint without one, or whose parquet no longer matches it,
+ * is not trusted and is recomputed. Every file is written under a temporary name and renamed, so a
+ * process killed mid-write never leaves a file that a later run reuses.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { queryRows } from './db';
+
+export interface CheckpointManifest {
+  step: string;
+  version: number;
+  key: string;
+  rows: number;
+  bytes: number;
+  createdAt: string;
+  /** Step-specific small facts (data-quality counts), reused with the checkpoint. */
+  facts: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  path: string;
+  manifest: CheckpointManifest;
+}
+
+/** A stable hash of the given parts: the identity of a step's output. */
+export function stepKey(step: string, version: number, ...inputs: unknown[]): string {
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([step, version, ...inputs]))
+    .digest('hex')
+    .slice(0, 24);
+}
+
+export function checkpointDir(outDir: string): string {
+  return path.join(outDir, '.checkpoints');
+}
+
+export function checkpointPath(outDir: string, step: string, key: string): string {
+  return path.join(checkpointDir(outDir), step, `${key}.parquet`);
+}
+
+/** A unique temporary name beside `target`; renamed over it once complete. */
+export function temporaryPath(target: string): string {
+  return `${target}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Write text to `target` atomically (temporary file, fsync, rename). */
+export function writeFileAtomic(target: string, contents: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = temporaryPath(target);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, contents);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, target);
+}
+
+/** Copy `source` to `target` atomically. */
+export function copyFileAtomic(source: string, target: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = temporaryPath(target);
+  fs.copyFileSync(source, tmp);
+  const fd = fs.openSync(tmp, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, target);
+}
+
+function manifestPath(parquet: string): string {
+  return parquet.replace(/\.parquet$/, '.json');
+}
+
+/** Row count from the parquet footer; null when the file is missing or unreadable. */
+export async function parquetRowCount(conn: DuckDBConnection, file: string): Promise<number | null> {
+  try {
+    const rows = await queryRows<{ n: string | number | null }>(conn, 'SELECT sum(num_rows)::BIGINT AS n FROM parquet_file_metadata($1)', [
+      file,
+    ]);
+    return rows[0]?.n == null ? null : Number(rows[0].n);
+  } catch {
+    return null;
+  }
+}
+
+/** The checkpoint for (step, key) if it exists and verifies against its manifest, else null. */
+export async function findCheckpoint(conn: DuckDBConnection, outDir: string, step: string, key: string): Promise<Checkpoint | null> {
+  const file = checkpointPath(outDir, step, key);
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestPath(file), 'utf8')) as CheckpointManifest;
+  } catch {
+    return null;
+  }
+  if (manifest.key !== key || manifest.step !== step) return null;
+  let bytes: number;
+  try {
+    bytes = fs.statSync(file).size;
+  } catch {
+    return null;
+  }
+  if (bytes !== manifest.bytes) return null;
+  const rows = await parquetRowCount(conn, file);
+  if (rows !== manifest.rows) return null;
+  return { path: file, manifest };
+}
+
+/**
+ * Write a step's output: `COPY (sql) TO` a temporary file, verify it, rename it into place, then
+ * commit the manifest. `sql` is the step's own query; `params` are bound, never spliced in.
+ */
+export async function writeCheckpoint(
+  conn: DuckDBConnection,
+  outDir: string,
+  step: string,
+  version: number,
+  key: string,
+  sql: string,
+  params: Record<string, DuckDBValue> = {},
+  facts: Record<string, unknown> = {},
+): Promise<Checkpoint> {
+  const file = checkpointPath(outDir, step, key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = temporaryPath(file);
+  try {
+    await conn.run(`COPY (${sql}) TO $checkpoint_target (FORMAT parquet, COMPRESSION zstd)`, {
+      ...params,
+      checkpoint_target: tmp,
+    });
+    const rows = await parquetRowCount(conn, tmp);
+    if (rows === null) throw new Error(`checkpoint ${tmp} could not be read back after writing`);
+    const fd = fs.openSync(tmp, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    const manifest: CheckpointManifest = {
+      step,
+      version,
+      key,
+      rows,
+      bytes: fs.statSync(file).size,
+      createdAt: new Date().toISOString(),
+      facts,
+    };
+    writeFileAtomic(manifestPath(file), JSON.stringify(manifest, null, 2));
+    return { path: file, manifest };
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The pipeline's activities, built from their dependencies (`createActivities({ db, log, config })`,
+ * as in Temporal's activities-dependency-injection sample). In pipeline order:
+ *
+ *   locate -> ingest -> lineage | duds -> label (one per rule) -> union -> denoise -> persist
+ *          -> proportions -> report -> recordRun
+ *
+ * Each step file owns its SQL; this file only adds what every activity needs: confinement of paths,
+ * a DuckDB connection, heartbeats while the query runs, and the fault-injection switch for drills.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from 'pino';
+import type { Rule } from '../workflows/input';
+import { SAMPLE_INPUT, datasetName } from '../workflows/input';
+import type { Db } from './db';
+import { confine } from './data-roots';
+import { ingest } from './ingest';
+import { lineage } from './lineage';
+import { duds } from './duds';
+import { label } from './label';
+import { union } from './union';
+import { denoise } from './denoise';
+import { persist, type PublishedStep } from './persist';
+import { proportions } from './proportions';
+import { recordRun, type RunRecord } from './run-record';
+import type { StepResult } from './step';
+import { ensureSample } from '../generator/sample';
+
+export interface ActivityConfig {
+  /** Real paths of the data roots; every input and output must lie inside one. */
+  roots: string[];
+  /** Where outputs go when a run names none. */
+  outputRoot: string;
+  /** `step:count` pairs: fail the first `count` attempts of `step` (tests and drills only). */
+  faultInjection?: string;
+  heartbeatMs?: number;
+}
+
+export interface ActivityDeps {
+  db: Db;
+  log: Logger;
+  config: ActivityConfig;
+}
+
+export interface LocateRequest {
+  input: string;
+  out?: string;
+  dataset?: string;
+}
+
+export interface Located {
+  input: string;
+  outDir: string;
+  dataset: string;
+}
+
+function parseFaults(spec: string | undefined): Map<string, number> {
+  const faults = new Map<string, number>();
+  for (const part of (spec ?? '').split(',').filter(Boolean)) {
+    const [step, n] = part.split(':');
+    faults.set(step, Number(n));
+  }
+  return faults;
+}
+
+export function createActivities({ db, log, config }: ActivityDeps) {
+  const faults = parseFaults(config.faultInjection);
+  const heartbeatMs = config.heartbeatMs ?? 2_000;
+
+  /** Run one step on a fresh connection, heartbeating until it ends; interrupt DuckDB on cancel. */
+  async function run<T>(step: string, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const ctx = Context.current();
+    const injected = faults.get(step);
+    if (injected !== undefined && ctx.info.attempt <= injected) {
+      throw ApplicationFailure.retryable(
+        `injected fault in ${step} (attempt ${ctx.info.attempt} of ${injected} set by WINTAP_NOISE_FAULT_INJECTION)`,
+        'InjectedFault',
+      );
+    }
+    const started = Date.now();
+    log.info({ step, attempt: ctx.info.attempt, workflowId: ctx.info.workflowExecution?.workflowId }, 'step started');
+    return db.withConnection(async (conn) => {
+      const beat = setInterval(() => ctx.heartbeat({ step, elapsedMs: Date.now() - started }), heartbeatMs);
+      const onCancel = () => conn.interrupt();
+      ctx.cancellationSignal.addEventListener('abort', onCancel);
+      try {
+        const result = await work(conn);
+        log.info({ step, ms: Date.now() - started }, 'step finished');
+        return result;
+      } finally {
+        clearInterval(beat);
+        ctx.cancellationSignal.removeEventListener('abort', onCancel);
+      }
+    });
+  }
+
+  const outDirOf = (outDir: string) => confine(config.roots, outDir, 'output folder');
+
+  return {
+    /** Resolve and confine the run's paths; generate the sample data set on first use. */
+    async locate(request: LocateRequest): Promise<Located> {
+      return run('locate', async () => {
+        let input: string;
+        if (request.input === SAMPLE_INPUT) {
+          input = path.join(config.roots[0], 'sample', 'small');
+          await ensureSample(input);
+        } else {
+          input = path.resolve(config.roots[0], request.input);
+        }
+        input = confine(config.roots, input, 'input');
+        const dataset = request.dataset ?? datasetName(input);
+        const outDir = confine(config.roots, path.resolve(config.outputRoot, request.out ?? dataset), 'output folder');
+        fs.mkdirSync(outDir, { recursive: true });
+        return { input, outDir, dataset };
+      });
+    },
+    async ingest(request: { input: string; outDir: string }) {
+      return run('ingest', (conn) =>
+        ingest(conn, { input: confine(config.roots, request.input, 'input'), outDir: outDirOf(request.outDir) }),
+      );
+    },
+    async lineage(request: { outDir: string; ingest: StepResult }) {
+      return run('lineage', (conn) => lineage(conn, outDirOf(request.outDir), request.ingest));
+    },
+    async duds(request: { outDir: string; ingest: StepResult }) {
+      return run('duds', (conn) => duds(conn, outDirOf(request.outDir), request.ingest));
+    },
+    async label(request: { outDir: string; lineage: StepResult; nondud: StepResult; rule: Rule }) {
+      return run('label', (conn) => label(conn, outDirOf(request.outDir), request.lineage, request.nondud, request.rule));
+    },
+    async union(request: { outDir: string; labels: StepResult[] }) {
+      return run('union', (conn) => union(conn, outDirOf(request.outDir), request.labels));
+    },
+    async denoise(request: { outDir: string; nondud: StepResult; agents: StepResult }) {
+      return run('denoise', (conn) => denoise(conn, outDirOf(request.outDir), request.nondud, request.agents));
+    },
+    async persist(request: { outDir: string; steps: Record<PublishedStep, StepResult> }) {
+      return run('persist', async () => persist({ outDir: outDirOf(request.outDir), steps: request.steps }));
+    },
+    async proportions(request: { outDir: string; nondud: StepResult; agents: StepResult; labels: string[] }) {
+      return run('proportions', (conn) => proportions(conn, outDirOf(request.outDir), request.nondud, request.agents, request.labels));
+    },
+    async recordRun(request: { outDir: string; record: RunRecord }) {
+      return run('recordRun', async () => recordRun(outDirOf(request.outDir), request.record));
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,185 @@
+/**
+ * platformNoisePipeline: the DAG of SPEC, orchestration only. Activities do the work and hand back
+ * small references (paths, row counts, keys); this file decides order, parallelism, retries and what
+ * a person sees in the Web UI (progress query, current details, search attributes).
+ *
+ *   locate -> ingest -> (lineage | duds) -> label per rule, in parallel -> union -> denoise
+ *          -> persist -> proportions -> report -> recordRun
+ */
+import {
+  ApplicationFailure,
+  defineQuery,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { StepResult } from '../activities/step';
+import type { Proportions } from '../activities/proportions';
+import type { StepRecord } from '../activities/run-record';
+import { parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
+import { DATASET, RUN_STATUS } from './search-attributes';
+
+export type StepState = 'pending' | 'running' | 'computed' | 'reused' | 'failed';
+
+export interface StepProgress {
+  name: string;
+  status: StepState;
+  rows: number | null;
+  ms: number | null;
+}
+
+export interface Progress {
+  status: 'running' | 'completed' | 'failed';
+  dataset: string | null;
+  outDir: string | null;
+  steps: StepProgress[];
+}
+
+export interface PipelineResult {
+  dataset: string;
+  outDir: string;
+  proportions: Proportions;
+  steps: StepRecord[];
+}
+
+export const progressQuery = defineQuery<Progress>('progress');
+
+/** Errors that retrying cannot fix; listed so a thrown plain Error of these types is not retried either. */
+const NON_RETRYABLE = ['BadInput', 'BadRules', 'PathOutsideDataRoots', 'OutputLocked', 'BadWorkflowInput'];
+
+const retry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+};
+
+// Sized for ACME4 (1.77 M processes: seconds per step) with room for 10x that on a small worker.
+// A killed worker stops heartbeating, so its activity is retried elsewhere after heartbeatTimeout.
+const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '30 seconds', retry });
+
+export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promise<PipelineResult> {
+  const parsed = parsePipelineInput(rawInput);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'BadWorkflowInput');
+  const params: PipelineParams = parsed.params;
+  const startedAt = new Date().toISOString();
+
+  const progress: Progress = {
+    status: 'running',
+    dataset: null,
+    outDir: null,
+    steps: [
+      'locate',
+      'ingest',
+      'lineage',
+      'duds',
+      ...params.rules.map((r) => `label:${r.label}`),
+      'union',
+      'denoise',
+      'persist',
+      'proportions',
+      'recordRun',
+    ].map((name) => ({ name, status: 'pending', rows: null, ms: null })),
+  };
+  setHandler(progressQuery, () => progress);
+  const records: StepRecord[] = [];
+
+  const showDetails = () => setCurrentDetails(renderDetails(progress));
+  const mark = (name: string, status: StepState, rows: number | null = null, ms: number | null = null) => {
+    const step = progress.steps.find((s) => s.name === name);
+    if (step) Object.assign(step, { status, rows, ms });
+    showDetails();
+  };
+  /** Run one step, keeping progress and the run record current. */
+  async function track<T extends { rows?: number; ms: number; status?: 'computed' | 'reused'; output?: string }>(
+    name: string,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    mark(name, 'running');
+    try {
+      const result = await call();
+      const status = result.status ?? 'computed';
+      mark(name, status, result.rows ?? null, result.ms);
+      records.push({ name, status, rows: result.rows ?? null, output: result.output ?? '', ms: result.ms });
+      return result;
+    } catch (err) {
+      mark(name, 'failed');
+      throw err;
+    }
+  }
+
+  try {
+    const located = await track('locate', async () => ({ ...(await quick.locate(params)), ms: 0 }));
+    const { outDir, dataset } = located;
+    progress.dataset = dataset;
+    progress.outDir = outDir;
+    upsertSearchAttributes([
+      { key: DATASET, value: dataset },
+      { key: RUN_STATUS, value: 'running' },
+    ]);
+    log.info('pipeline started', { dataset, outDir, input: located.input });
+
+    const ingested = await track('ingest', () => steps.ingest({ input: located.input, outDir }));
+    const [paths, nondud] = await Promise.all([
+      track('lineage', () => steps.lineage({ outDir, ingest: ingested })),
+      track('duds', () => steps.duds({ outDir, ingest: ingested })),
+    ]);
+    const labels: StepResult[] = await Promise.all(
+      params.rules.map((rule) => track(`label:${rule.label}`, () => steps.label({ outDir, lineage: paths, nondud, rule }))),
+    );
+    const agents = await track('union', () => steps.union({ outDir, labels }));
+    const denoised = await track('denoise', () => steps.denoise({ outDir, nondud, agents }));
+    await track('persist', () =>
+      steps.persist({ outDir, steps: { ingest: ingested, lineage: paths, duds: nondud, union: agents, denoise: denoised } }),
+    );
+    const counted = await track('proportions', () =>
+      steps.proportions({ outDir, nondud, agents, labels: params.rules.map((r) => r.label) }),
+    );
+    const info = workflowInfo();
+    const record = {
+      workflowId: info.workflowId,
+      runId: info.runId,
+      params: { ...params },
+      input: { path: located.input, layout: ingested.layout, fingerprint: ingested.fingerprint, files: ingested.files },
+      steps: records,
+      quality: { ...ingested.facts, ...paths.facts, ...nondud.facts },
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+    await track('recordRun', async () => ({ output: await quick.recordRun({ outDir, record }), ms: 0 }));
+
+    progress.status = 'completed';
+    showDetails();
+    upsertSearchAttributes([{ key: RUN_STATUS, value: 'completed' }]);
+    log.info('pipeline completed', { dataset, ratio: counted.proportions.ratio });
+    return { dataset, outDir, proportions: counted.proportions, steps: records };
+  } catch (err) {
+    progress.status = 'failed';
+    showDetails();
+    if (progress.dataset !== null) upsertSearchAttributes([{ key: RUN_STATUS, value: 'failed' }]);
+    throw err;
+  }
+}
+
+/** Markdown for the Web UI's "Current Details" panel. */
+function renderDetails(progress: Progress): string {
+  const lines = [
+    `**wintap-noise** · ${progress.dataset ?? '(locating input)'} · **${progress.status}**`,
+    '',
+    '| step | status | rows | ms |',
+    '| --- | --- | ---: | ---: |',
+    ...progress.steps.map((s) => `| ${s.name} | ${s.status} | ${s.rows ?? ''} | ${s.ms ?? ''} |`),
+  ];
+  if (progress.outDir) lines.push('', `output: \`${progress.outDir}\``);
+  return lines.join('\n');
+}
