@@ -112,7 +112,7 @@ export function createActivities({ db, log, config }: ActivityDeps) {
           input = path.resolve(config.roots[0], request.input);
         }
         input = confine(config.roots, input, 'input');
-        const dataset = request.dataset ?? datasetName(input);
+        const dataset = request.dataset ?? (request.input === SAMPLE_INPUT ? SAMPLE_INPUT : datasetName(input));
         const outDir = confine(config.roots, path.resolve(config.outputRoot, request.out ?? dataset), 'output folder');
         fs.mkdirSync(outDir, { recursive: true });
         return { input, outDir, dataset };

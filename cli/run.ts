@@ -100,7 +100,8 @@ export function registerRun(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = runOptionsSchema.parse(raw);
       const settings = loadSettings();
-      const log = createLogger(settings);
+      // A CLI user wants progress lines, not the worker's JSON log: warnings only unless asked for more.
+      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'warn' });
       const out = (line: string) => process.stdout.write(line + '\n');
       let session: Session | null = null;
       try {

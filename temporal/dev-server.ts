@@ -25,7 +25,8 @@ export interface LocalServerOptions {
   /** SQLite file: runs survive a restart. Omit for in-memory state. */
   dbFilename?: string;
   namespace?: string;
-  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** The server's own log level; `never` keeps its start-up chatter off a CLI user's terminal. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
 }
 
 export interface LocalServer {
@@ -82,7 +83,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       uiPort,
       dbFilename: options.dbFilename,
       namespace,
-      log: { format: 'json', level: options.logLevel ?? 'error' },
+      log: { format: 'json', level: options.logLevel ?? 'never' },
       searchAttributes: [DATASET, RUN_STATUS],
       extraArgs: uiPort !== undefined ? ['--ui-disable-news-fetch'] : [],
     },

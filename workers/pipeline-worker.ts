@@ -19,6 +19,8 @@ export interface PipelineWorkerOptions {
   taskQueue?: string;
   /** Extra folders this worker may read and write (the embedded CLI adds the paths its user typed). */
   extraRoots?: string[];
+  /** A pre-built workflow bundle (Docker image, test run); default: bundle ../workflows at start-up. */
+  workflowBundlePath?: string;
 }
 
 export interface PipelineWorker {
@@ -51,7 +53,9 @@ export async function createPipelineWorker(options: PipelineWorkerOptions): Prom
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       db,
       log: log.child({ component: 'activities' }),

@@ -1,0 +1,109 @@
+/** The whole pipeline workflow on the real dev server: outputs, proportions, run.json, reuse on a second run. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { platformNoisePipeline, progressQuery } from '../../workflows/pipeline';
+import { startTestWorker, type TestWorker } from '../support/temporal';
+import { duck, tempDir, writeProcessTable } from '../support/process-table';
+
+let root: string;
+let tw: TestWorker;
+
+before(async () => {
+  root = tempDir();
+  await writeProcessTable(path.join(root, 'lab'), [
+    { id: 'nt', name: 'ntoskrnl.exe', parent: 'nt' },
+    { id: 'smss', name: 'smss.exe', parent: 'nt' },
+    { id: 'svc', name: 'services.exe', parent: 'smss' },
+    { id: 'ssm', name: 'amazon-ssm-agent.exe', parent: 'svc' },
+    { id: 'ssmw', name: 'ssm-agent-worker.exe', parent: 'ssm' },
+    { id: 'wmic', name: 'wmic.exe', parent: 'ssmw' },
+    { id: 'wt', name: 'wintap.exe', parent: 'svc' },
+    { id: 'mh', name: 'mergehelper.exe', parent: 'wt' },
+    { id: 'both', name: 'wintap-ssm-bridge.exe', parent: 'ssmw' },
+    { id: 'ch', name: 'conhost.exe', parent: 'missing' },
+    { id: 'dud', name: null, parent: null },
+    { id: 'other', name: 'explorer.exe', parent: 'ssm', host: 'ACME-HH-BKQ' },
+  ]);
+  tw = await startTestWorker(root, { name: 'pipeline' });
+});
+
+after(async () => {
+  await tw?.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a full run writes every SPEC output and the right proportions', async () => {
+  const out = path.join(root, 'out');
+  const handle = await tw.client.workflow.start(platformNoisePipeline, {
+    taskQueue: tw.taskQueue,
+    workflowId: `pipeline-${Date.now()}`,
+    args: [{ input: 'lab', out }],
+  });
+  const result = await handle.result();
+
+  for (const name of [
+    'process.parquet',
+    'process_path.parquet',
+    'process_nondud.parquet',
+    'agents_platform.parquet',
+    'process_denoised.parquet',
+    'proportions.json',
+    'run.json',
+  ]) {
+    assert.ok(fs.existsSync(path.join(out, name)), `${name} is written`);
+  }
+  const proportions = JSON.parse(fs.readFileSync(path.join(out, 'proportions.json'), 'utf8'));
+  // 12 processes, 1 dud -> 11 non-dud. wintap: wt, mh, both (3). aws: ssmw, wmic, both, ssm? no: "ssm-" is in
+  // "amazon-ssm-agent.exe" -> ssm, ssmw, wmic, both (4); explorer on another host has no parent chain.
+  assert.equal(proportions.num_total, 11);
+  assert.deepEqual(proportions.labels, { wintap: 3, aws: 4 });
+  assert.equal(proportions.ratio, 7 / 11);
+  assert.equal(proportions.distinct_labelled, 6);
+  assert.deepEqual(Object.keys(proportions.per_host), ['ACME-HH-BKQ', 'ACME-WS-PLU']);
+  assert.deepEqual(result.proportions, proportions);
+
+  const rows = await duck<{ label: string; n: string }>(`SELECT label, count(*) AS n FROM read_parquet($f) GROUP BY label ORDER BY label`, {
+    f: path.join(out, 'agents_platform.parquet'),
+  });
+  assert.deepEqual(rows, [
+    { label: 'aws', n: '4' },
+    { label: 'wintap', n: '3' },
+  ]);
+  const [codec] = await duck<{ c: string }>(`SELECT DISTINCT compression AS c FROM parquet_metadata($f)`, {
+    f: path.join(out, 'agents_platform.parquet'),
+  });
+  assert.equal(codec.c, 'ZSTD');
+
+  const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.equal(run.input.layout, 'stdview');
+  assert.ok(run.steps.every((s: { status: string }) => s.status === 'computed'));
+  const progress = await handle.query(progressQuery);
+  assert.equal(progress.status, 'completed');
+
+  // The same run again: every checkpointed step is reused, outputs unchanged.
+  const again = await tw.client.workflow.execute(platformNoisePipeline, {
+    taskQueue: tw.taskQueue,
+    workflowId: `pipeline-again-${Date.now()}`,
+    args: [{ input: 'lab', out }],
+  });
+  const statuses = Object.fromEntries(again.steps.map((s) => [s.name, s.status]));
+  for (const step of ['ingest', 'lineage', 'duds', 'label:wintap', 'label:aws', 'union', 'denoise'])
+    assert.equal(statuses[step], 'reused', step);
+  assert.deepEqual(again.proportions, proportions);
+});
+
+test('a bad input field fails the run at once, naming the field', async () => {
+  await assert.rejects(
+    tw.client.workflow.execute(platformNoisePipeline, {
+      taskQueue: tw.taskQueue,
+      workflowId: `pipeline-bad-${Date.now()}`,
+      args: [{ input: 'lab', rules: [{ label: 'x', pattern: '' }] }],
+    }),
+    (err: Error & { cause?: Error }) => {
+      assert.match(err.cause?.message ?? '', /rules\.0\.pattern: pattern must not be empty/);
+      return true;
+    },
+  );
+});
