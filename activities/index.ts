@@ -27,6 +27,7 @@ import { denoise } from './denoise';
 import { persist, type PublishedStep } from './persist';
 import { proportions } from './proportions';
 import { recordRun, type RunRecord } from './run-record';
+import { readRulesFile } from './rules-file';
 import type { StepResult } from './step';
 import { ensureSample } from '../generator/sample';
 
@@ -128,6 +129,10 @@ export function createActivities({ db, log, config }: ActivityDeps) {
     },
     async duds(request: { outDir: string; ingest: StepResult }) {
       return run('duds', (conn) => duds(conn, outDirOf(request.outDir), request.ingest));
+    },
+    /** The run's rules file (input `rulesFile`), read when labelling starts: see rules-file.ts. */
+    async readRules(request: { rulesFile: string }) {
+      return run('rules', async () => readRulesFile(confine(config.roots, path.resolve(config.roots[0], request.rulesFile), 'rules file')));
     },
     async label(request: { outDir: string; lineage: StepResult; nondud: StepResult; rule: Rule }) {
       return run('label', (conn) => label(conn, outDirOf(request.outDir), request.lineage, request.nondud, request.rule));

@@ -47,13 +47,25 @@ export const pipelineInputSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'dataset may hold only letters, digits, "_", ".", ":" and "-"')
       .optional(),
-    rules: rulesSchema.default(DEFAULT_RULES),
+    /** Labelling rules, inline. Neither this nor rulesFile: the defaults (DEFAULT_RULES). */
+    rules: rulesSchema.optional(),
+    /**
+     * A JSON rules file (same shape as `rules`), relative to the first data root or absolute inside one.
+     * It is read when labelling starts, not at submission, so a run that failed on a bad rule is fixed by
+     * editing the file and resuming: the finished steps before labelling are reused.
+     */
+    rulesFile: z.string().min(1).max(4096).optional(),
     /** Split lineage and labelling by host into this many partitions (1: no split). */
     partitions: z.number().int().min(1).max(256).default(1),
     /** Write report.html into the output folder. */
     report: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((input, ctx) => {
+    if (input.rules !== undefined && input.rulesFile !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rulesFile'], message: 'give either rules or rulesFile, not both' });
+    }
+  });
 
 export type PipelineInput = z.input<typeof pipelineInputSchema>;
 export type PipelineParams = z.output<typeof pipelineInputSchema>;

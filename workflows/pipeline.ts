@@ -20,8 +20,10 @@ import type { Activities } from '../activities';
 import type { StepResult } from '../activities/step';
 import type { Proportions } from '../activities/proportions';
 import type { StepRecord } from '../activities/run-record';
-import { parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
+import type { Rule } from './input';
+import { DEFAULT_RULES, SAMPLE_INPUT, datasetName, parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
 import { DATASET, RUN_STATUS } from './search-attributes';
+import { partitionName, scheduledStartTime } from './schedule';
 
 export type StepState = 'pending' | 'running' | 'computed' | 'reused' | 'failed';
 
@@ -36,6 +38,8 @@ export interface Progress {
   status: 'running' | 'completed' | 'failed';
   dataset: string | null;
   outDir: string | null;
+  /** For a run started by a schedule: its scheduled time (ISO), which also names the output partition. */
+  scheduledAt?: string | null;
   steps: StepProgress[];
 }
 
@@ -73,17 +77,26 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'BadWorkflowInput');
   const params: PipelineParams = parsed.params;
   const startedAt = new Date().toISOString();
+  const scheduledAt = scheduledStartTime(workflowInfo().typedSearchAttributes, workflowInfo().searchAttributes ?? {});
+  // A scheduled run writes into a partition of its output folder named by its scheduled time, so each
+  // refresh keeps its own outputs. Derived from the start event's search attributes: deterministic.
+  const defaultOut = params.dataset ?? (params.input === SAMPLE_INPUT ? SAMPLE_INPUT : datasetName(params.input));
+  const out = scheduledAt ? `${(params.out ?? defaultOut).replace(/[\\/]+$/, '')}/${partitionName(scheduledAt)}` : params.out;
+  // Inline rules are known now; a rules file is read when labelling starts (step `rules`).
+  const inlineRules: Rule[] | null = params.rulesFile === undefined ? (params.rules ?? DEFAULT_RULES) : null;
+  const labelSteps = (rules: Rule[]) => rules.map((r) => `label:${r.label}`);
 
   const progress: Progress = {
     status: 'running',
     dataset: null,
     outDir: null,
+    scheduledAt: scheduledAt?.toISOString() ?? null,
     steps: [
       'locate',
       'ingest',
       'lineage',
       'duds',
-      ...params.rules.map((r) => `label:${r.label}`),
+      ...(inlineRules ? labelSteps(inlineRules) : ['rules']),
       'union',
       'denoise',
       'persist',
@@ -119,7 +132,10 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
   }
 
   try {
-    const located = await track('locate', async () => ({ ...(await quick.locate(params)), ms: 0 }));
+    const located = await track('locate', async () => ({
+      ...(await quick.locate({ input: params.input, out, dataset: params.dataset })),
+      ms: 0,
+    }));
     const { outDir, dataset } = located;
     progress.dataset = dataset;
     progress.outDir = outDir;
@@ -134,22 +150,28 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
       track('lineage', () => steps.lineage({ outDir, ingest: ingested })),
       track('duds', () => steps.duds({ outDir, ingest: ingested })),
     ]);
+    let rules: Rule[];
+    if (inlineRules) {
+      rules = inlineRules;
+    } else {
+      rules = (await track('rules', () => quick.readRules({ rulesFile: params.rulesFile! }))).rules;
+      const at = progress.steps.findIndex((s) => s.name === 'rules') + 1;
+      progress.steps.splice(at, 0, ...labelSteps(rules).map((name) => ({ name, status: 'pending' as const, rows: null, ms: null })));
+    }
     const labels: StepResult[] = await Promise.all(
-      params.rules.map((rule) => track(`label:${rule.label}`, () => steps.label({ outDir, lineage: paths, nondud, rule }))),
+      rules.map((rule) => track(`label:${rule.label}`, () => steps.label({ outDir, lineage: paths, nondud, rule }))),
     );
     const agents = await track('union', () => steps.union({ outDir, labels }));
     const denoised = await track('denoise', () => steps.denoise({ outDir, nondud, agents }));
     await track('persist', () =>
       steps.persist({ outDir, steps: { ingest: ingested, lineage: paths, duds: nondud, union: agents, denoise: denoised } }),
     );
-    const counted = await track('proportions', () =>
-      steps.proportions({ outDir, nondud, agents, labels: params.rules.map((r) => r.label) }),
-    );
+    const counted = await track('proportions', () => steps.proportions({ outDir, nondud, agents, labels: rules.map((r) => r.label) }));
     const info = workflowInfo();
     const record = {
       workflowId: info.workflowId,
       runId: info.runId,
-      params: { ...params },
+      params: { ...params, out: outDir, rules },
       input: { path: located.input, layout: ingested.layout, fingerprint: ingested.fingerprint, files: ingested.files },
       steps: records,
       quality: { ...ingested.facts, ...paths.facts, ...nondud.facts },
