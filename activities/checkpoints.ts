@@ -1,26 +1,31 @@
 /**
  * The checkpoint store. A step's output is a parquet file under `<out>/.checkpoints/<step>/`, named by
  * the step's key (a hash of step name, step version and the keys of its inputs). A manifest beside it,
- * written last, is the commit marker: a checkpoint without one, or whose parquet no longer matches it,
- * is not trusted and is recomputed. Every file is written under a temporary name and renamed, so a
+ * written last, is the commit marker: a checkpoint without one, or whose parquet no longer matches it
+ * (size, SHA-256 of the bytes, row count in the footer), is not trusted and is recomputed. Every file is written under a temporary name and renamed, so a
  * process killed mid-write never leaves a file that a later run reuses.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { z } from 'zod';
 import { queryRows } from './db';
 
-export interface CheckpointManifest {
-  step: string;
-  version: number;
-  key: string;
-  rows: number;
-  bytes: number;
-  createdAt: string;
+/** The manifest beside each checkpoint; read back through this schema, so a damaged one is simply untrusted. */
+export const checkpointManifestSchema = z.object({
+  step: z.string(),
+  version: z.number().int(),
+  key: z.string(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  /** SHA-256 of the parquet file: a flipped byte that keeps size and footer intact is still caught. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.string(),
   /** Step-specific small facts (data-quality counts), reused with the checkpoint. */
-  facts: Record<string, unknown>;
-}
+  facts: z.record(z.string(), z.unknown()),
+});
+export type CheckpointManifest = z.infer<typeof checkpointManifestSchema>;
 
 export interface Checkpoint {
   path: string;
@@ -77,7 +82,14 @@ export function copyFileAtomic(source: string, target: string): void {
   fs.renameSync(tmp, target);
 }
 
-function manifestPath(parquet: string): string {
+/** SHA-256 of a file's bytes, streamed (checkpoints can be hundreds of MB). */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function manifestPath(parquet: string): string {
   return parquet.replace(/\.parquet$/, '.json');
 }
 
@@ -98,7 +110,9 @@ export async function findCheckpoint(conn: DuckDBConnection, outDir: string, ste
   const file = checkpointPath(outDir, step, key);
   let manifest: CheckpointManifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath(file), 'utf8')) as CheckpointManifest;
+    const parsed = checkpointManifestSchema.safeParse(JSON.parse(fs.readFileSync(manifestPath(file), 'utf8')));
+    if (!parsed.success) return null;
+    manifest = parsed.data;
   } catch {
     return null;
   }
@@ -112,6 +126,7 @@ export async function findCheckpoint(conn: DuckDBConnection, outDir: string, ste
   if (bytes !== manifest.bytes) return null;
   const rows = await parquetRowCount(conn, file);
   if (rows !== manifest.rows) return null;
+  if ((await fileSha256(file)) !== manifest.sha256) return null;
   return { path: file, manifest };
 }
 
@@ -145,6 +160,7 @@ export async function writeCheckpoint(
     } finally {
       fs.closeSync(fd);
     }
+    const sha256 = await fileSha256(tmp);
     fs.renameSync(tmp, file);
     const manifest: CheckpointManifest = {
       step,
@@ -152,6 +168,7 @@ export async function writeCheckpoint(
       key,
       rows,
       bytes: fs.statSync(file).size,
+      sha256,
       createdAt: new Date().toISOString(),
       facts,
     };

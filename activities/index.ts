@@ -18,6 +18,7 @@ import type { Rule } from '../workflows/input';
 import { SAMPLE_INPUT, datasetName } from '../workflows/input';
 import type { Db } from './db';
 import { confine } from './data-roots';
+import { acquireOutput, releaseOutput } from './output-lock';
 import { ingest } from './ingest';
 import { lineage } from './lineage';
 import { duds } from './duds';
@@ -100,6 +101,17 @@ export function createActivities({ db, log, config }: ActivityDeps) {
   }
 
   const outDirOf = (outDir: string) => confine(config.roots, outDir, 'output folder');
+  /** The lock owner: this activity's workflow (see output-lock.ts for the stale-lock rule). */
+  const owner = () => {
+    const execution = Context.current().info.workflowExecution;
+    return { workflowId: execution?.workflowId ?? 'standalone-activity', runId: execution?.runId ?? '' };
+  };
+  /** An output folder this run publishes into: confined, and locked by this workflow (re-taken if needed). */
+  const publishDirOf = (outDir: string) => {
+    const dir = outDirOf(outDir);
+    acquireOutput(dir, owner());
+    return dir;
+  };
 
   return {
     /** Resolve and confine the run's paths; generate the sample data set on first use. */
@@ -116,6 +128,7 @@ export function createActivities({ db, log, config }: ActivityDeps) {
         const dataset = request.dataset ?? (request.input === SAMPLE_INPUT ? SAMPLE_INPUT : datasetName(input));
         const outDir = confine(config.roots, path.resolve(config.outputRoot, request.out ?? dataset), 'output folder');
         fs.mkdirSync(outDir, { recursive: true });
+        acquireOutput(outDir, owner());
         return { input, outDir, dataset };
       });
     },
@@ -144,13 +157,17 @@ export function createActivities({ db, log, config }: ActivityDeps) {
       return run('denoise', (conn) => denoise(conn, outDirOf(request.outDir), request.nondud, request.agents));
     },
     async persist(request: { outDir: string; steps: Record<PublishedStep, StepResult> }) {
-      return run('persist', async () => persist({ outDir: outDirOf(request.outDir), steps: request.steps }));
+      return run('persist', async () => persist({ outDir: publishDirOf(request.outDir), steps: request.steps }));
     },
     async proportions(request: { outDir: string; nondud: StepResult; agents: StepResult; labels: string[] }) {
-      return run('proportions', (conn) => proportions(conn, outDirOf(request.outDir), request.nondud, request.agents, request.labels));
+      return run('proportions', (conn) => proportions(conn, publishDirOf(request.outDir), request.nondud, request.agents, request.labels));
     },
     async recordRun(request: { outDir: string; record: RunRecord }) {
-      return run('recordRun', async () => recordRun(outDirOf(request.outDir), request.record));
+      return run('recordRun', async () => recordRun(publishDirOf(request.outDir), request.record));
+    },
+    /** End of a run (completed or failed): release the output folder's lock if this workflow holds it. */
+    async releaseOutput(request: { outDir: string }) {
+      return run('releaseOutput', async () => releaseOutput(outDirOf(request.outDir), owner()));
     },
   };
 }

@@ -2,9 +2,10 @@
  * Step 1, ingest: read the Wintap process records in any of the three layouts and roll them up to one
  * row per pid_hash (SPEC "Inputs"). Output: the `process` table, snake_case, one row per process.
  *
- * Roll-up rules: exact duplicate rows are dropped; empty strings become NULL; each column takes a
- * non-NULL value; process_started is the earliest start, process_term the latest stop. A pid_hash whose
- * rows disagree on hostname or parent is refused: rolling those up would invent lineage.
+ * Roll-up rules: exact duplicate rows are dropped; empty strings become NULL; a user name `na` (any
+ * case: the agent's "not available") becomes NULL; each column takes a non-NULL value; process_started
+ * is the earliest start, process_term the latest stop. A pid_hash whose rows disagree on hostname,
+ * parent or name is refused: rolling those up would invent lineage.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ import { columnProblems, detectLayout, type DetectedInput, type LayoutName } fro
 import { checkpointedStep, count, type StepResult } from './step';
 import { BadInput } from './failures';
 
-export const INGEST_VERSION = 1;
+export const INGEST_VERSION = 2;
 
 export interface IngestRequest {
   /** Resolved, confined input path. */
@@ -78,15 +79,18 @@ async function describe(conn: DuckDBConnection, files: string[]): Promise<Record
  */
 async function loadEvents(conn: DuckDBConnection, detected: DetectedInput, columns: Record<string, string>): Promise<number> {
   const files = { files: listValue(detected.files) };
-  const asNull = (col: string, type: string) => (type === 'VARCHAR' ? `nullif(${quoteIdent(col)}, '')` : quoteIdent(col));
+  const asNull = (col: string, type: string, name: string) => {
+    if (type !== 'VARCHAR') return quoteIdent(col);
+    if (name === 'user_name') return `CASE WHEN lower(${quoteIdent(col)}) = 'na' THEN NULL ELSE nullif(${quoteIdent(col)}, '') END`;
+    return `nullif(${quoteIdent(col)}, '')`;
+  };
   let select: string[];
   if (detected.layout === 'raw_sensor') {
     select = Object.entries(columns)
       .filter(([col]) => col !== 'ActivityType' && col !== 'EventTime')
       .map(([col, type]) => {
         const name = RAW_COLUMN_NAMES[col] ?? col;
-        const value = col === 'UserName' ? `CASE WHEN lower(UserName) = 'na' THEN NULL ELSE nullif(UserName, '') END` : asNull(col, type);
-        return `${value} AS ${quoteIdent(name)}`;
+        return `${asNull(col, type, name)} AS ${quoteIdent(name)}`;
       });
     for (const [col, name] of [
       ['ParentPidHash', 'parent_pid_hash'],
@@ -99,7 +103,7 @@ async function loadEvents(conn: DuckDBConnection, detected: DetectedInput, colum
     select.push(`CASE WHEN lower(ActivityType) IN ('start', 'refresh') THEN ${ts} END AS event_start`);
     select.push(`CASE WHEN lower(ActivityType) = 'stop' THEN ${ts} END AS event_stop`);
   } else {
-    select = Object.entries(columns).map(([col, type]) => `${asNull(col, type)} AS ${quoteIdent(col)}`);
+    select = Object.entries(columns).map(([col, type]) => `${asNull(col, type, col)} AS ${quoteIdent(col)}`);
   }
   try {
     await conn.run(
@@ -145,18 +149,21 @@ async function validateEvents(conn: DuckDBConnection, input: string): Promise<vo
   }
   if (count(v.null_host) > 0) throw BadInput.of(`input ${input} has ${count(v.null_host)} rows with no hostname`);
 
-  const conflicts = await queryRows<{ pid_hash: string; hosts: string; parents: string }>(
+  // count(DISTINCT) skips NULLs: a stop row without name or parent does not conflict with its start row.
+  const conflicts = await queryRows<{ pid_hash: string; hosts: string; parents: string; names: string; n: string }>(
     conn,
-    `SELECT pid_hash, count(DISTINCT hostname) AS hosts, count(DISTINCT parent_pid_hash) AS parents
+    `SELECT pid_hash, count(DISTINCT hostname) AS hosts, count(DISTINCT parent_pid_hash) AS parents,
+            count(DISTINCT process_name) AS names, count(*) OVER () AS n
        FROM events GROUP BY pid_hash
-       HAVING count(DISTINCT hostname) > 1 OR count(DISTINCT parent_pid_hash) > 1
+       HAVING count(DISTINCT hostname) > 1 OR count(DISTINCT parent_pid_hash) > 1 OR count(DISTINCT process_name) > 1
        ORDER BY pid_hash LIMIT 1`,
   );
   if (conflicts.length > 0) {
     const c = conflicts[0];
     throw BadInput.of(
-      `input ${input} has conflicting rows for pid_hash ${c.pid_hash} (${c.hosts} hostnames, ${c.parents} parents): ` +
-        'one process cannot have two hosts or two parents; fix or drop the conflicting rows',
+      `input ${input} has conflicting rows for ${count(c.n)} pid_hash values, e.g. ${c.pid_hash} ` +
+        `(${c.hosts} hostnames, ${c.parents} parents, ${c.names} process names): one process cannot have two hosts, ` +
+        'parents or names; fix or drop the conflicting rows',
     );
   }
 }

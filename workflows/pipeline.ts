@@ -8,6 +8,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   defineQuery,
   log,
   proxyActivities,
@@ -179,6 +180,7 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
       finishedAt: new Date().toISOString(),
     };
     await track('recordRun', async () => ({ output: await quick.recordRun({ outDir, record }), ms: 0 }));
+    await quick.releaseOutput({ outDir });
 
     progress.status = 'completed';
     showDetails();
@@ -189,6 +191,13 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
     progress.status = 'failed';
     showDetails();
     if (progress.dataset !== null) upsertSearchAttributes([{ key: RUN_STATUS, value: 'failed' }]);
+    // Free the output folder for other runs; non-cancellable so a cancelled run releases it too.
+    const lockedOut = progress.outDir;
+    if (lockedOut !== null) {
+      await CancellationScope.nonCancellable(() => quick.releaseOutput({ outDir: lockedOut })).catch((releaseErr: unknown) =>
+        log.warn('could not release the output folder lock', { outDir: lockedOut, error: String(releaseErr) }),
+      );
+    }
     throw err;
   }
 }
