@@ -28,6 +28,7 @@ import { denoise } from './denoise';
 import { persist, type PublishedStep } from './persist';
 import { proportions } from './proportions';
 import { recordRun, type RunRecord } from './run-record';
+import { labelPartition, mergeLabels, mergeLineage, planPartitions, runPartition, type PartitionLabels, type PartitionRef } from './partition';
 import { readRulesFile } from './rules-file';
 import type { StepResult } from './step';
 import { ensureSample } from '../generator/sample';
@@ -168,6 +169,23 @@ export function createActivities({ db, log, config }: ActivityDeps) {
     /** End of a run (completed or failed): release the output folder's lock if this workflow holds it. */
     async releaseOutput(request: { outDir: string }) {
       return run('releaseOutput', async () => releaseOutput(outDirOf(request.outDir), owner()));
+    },
+    // Partitioned runs (activities/partition.ts): plan by host, one activity per partition, merge.
+    async planPartitions(request: { outDir: string; ingest: StepResult; partitions: number }) {
+      return run('partition_plan', (conn) => planPartitions(conn, outDirOf(request.outDir), request.ingest, request.partitions));
+    },
+    async runPartition(request: { outDir: string; ingest: StepResult; plan: StepResult; index: number }) {
+      return run('partition', (conn) => runPartition(conn, outDirOf(request.outDir), request.ingest, request.plan, request.index));
+    },
+    async mergeLineage(request: { outDir: string; ingest: StepResult; parts: PartitionRef[] }) {
+      return run('partition_merge', (conn) => mergeLineage(conn, outDirOf(request.outDir), request.ingest, request.parts));
+    },
+    async labelPartition(request: { part: PartitionRef; rules: Rule[] }) {
+      const part = { ...request.part, dir: outDirOf(request.part.dir) };
+      return run('partition_label', (conn) => labelPartition(conn, part, request.rules));
+    },
+    async mergeLabels(request: { outDir: string; parts: PartitionLabels[]; rules: Rule[] }) {
+      return run('partition_merge', (conn) => mergeLabels(conn, outDirOf(request.outDir), request.parts, request.rules));
     },
   };
 }

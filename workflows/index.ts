@@ -1,2 +1,3 @@
 /** The workflow bundle's entry point: every workflow type the worker registers. */
 export { platformNoisePipeline, progressQuery } from './pipeline';
+export { labelPartitions, lineagePartitions } from './partitioned';

@@ -24,6 +24,7 @@ import type { StepRecord } from '../activities/run-record';
 import type { Rule } from './input';
 import { DEFAULT_RULES, SAMPLE_INPUT, datasetName, parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
 import { DATASET, RUN_STATUS } from './search-attributes';
+import { isPartitioned, partitionedLabels, partitionedLineage } from './partitioned';
 import { partitionName, scheduledStartTime } from './schedule';
 
 export type StepState = 'pending' | 'running' | 'computed' | 'reused' | 'failed';
@@ -148,7 +149,12 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
 
     const ingested = await track('ingest', () => steps.ingest({ input: located.input, outDir }));
     const [paths, nondud] = await Promise.all([
-      track('lineage', () => steps.lineage({ outDir, ingest: ingested })),
+      // partitions > 1: lineage and labels split by host over every worker (workflows/partitioned.ts).
+      track('lineage', () =>
+        params.partitions > 1
+          ? partitionedLineage({ outDir, ingest: ingested, partitions: params.partitions })
+          : steps.lineage({ outDir, ingest: ingested }),
+      ),
       track('duds', () => steps.duds({ outDir, ingest: ingested })),
     ]);
     let rules: Rule[];
@@ -159,8 +165,13 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
       const at = progress.steps.findIndex((s) => s.name === 'rules') + 1;
       progress.steps.splice(at, 0, ...labelSteps(rules).map((name) => ({ name, status: 'pending' as const, rows: null, ms: null })));
     }
+    const partitioned = isPartitioned(paths) ? partitionedLabels({ outDir, lineage: paths, rules }) : null;
     const labels: StepResult[] = await Promise.all(
-      rules.map((rule) => track(`label:${rule.label}`, () => steps.label({ outDir, lineage: paths, nondud, rule }))),
+      rules.map((rule, i) =>
+        track(`label:${rule.label}`, () =>
+          partitioned ? partitioned.then((sets) => sets[i]) : steps.label({ outDir, lineage: paths, nondud, rule }),
+        ),
+      ),
     );
     const agents = await track('union', () => steps.union({ outDir, labels }));
     const denoised = await track('denoise', () => steps.denoise({ outDir, nondud, agents }));
