@@ -1,6 +1,9 @@
 /** The `wintap-noise` command line. Each command lives in its own file. */
 import { Command } from 'commander';
 import { registerRun } from './run';
+import { registerResume } from './resume';
+import { registerStatus } from './status';
+import { registerSchedule } from './schedule';
 
 const program = new Command();
 program
@@ -9,6 +12,9 @@ program
   .showHelpAfterError();
 
 registerRun(program);
+registerResume(program);
+registerStatus(program);
+registerSchedule(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wintap-noise: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,5 +1,5 @@
 /** What the CLI prints about a run: one line per finished step, then a summary. */
-import type { PipelineResult, Progress } from '../workflows/pipeline';
+import { progressQuery, type PipelineResult, type Progress } from '../workflows/pipeline';
 
 export function printProgressLines(progress: Progress, printed: Set<string>, out: (line: string) => void): void {
   for (const step of progress.steps) {
@@ -27,4 +27,39 @@ export function formatSummary(result: PipelineResult): string {
     `distinct labelled: ${p.distinct_labelled.toLocaleString('en-US')} (${pct(p.distinct_share)})`,
   ];
   return lines.join('\n');
+}
+
+/**
+ * Follow a started run to its end: poll the progress query, print each step once as it finishes,
+ * then return the result (or throw the run's failure). Shared by `run`-like commands (`resume`).
+ */
+export async function watchRun(
+  handle: { query(q: typeof progressQuery): Promise<Progress>; result(): Promise<PipelineResult> },
+  out: (line: string) => void,
+): Promise<PipelineResult> {
+  const printed = new Set<string>();
+  const poll = setInterval(() => {
+    handle
+      .query(progressQuery)
+      .then((p) => printProgressLines(p, printed, out))
+      .catch(() => undefined);
+  }, 500);
+  try {
+    const result = await handle.result();
+    printProgressLines(
+      { status: 'completed', dataset: result.dataset, outDir: result.outDir, steps: result.steps.map((s) => ({ ...s })) },
+      printed,
+      out,
+    );
+    return result;
+  } catch (err) {
+    // The last poll may not have seen the failed step: show it before the reason.
+    await handle
+      .query(progressQuery)
+      .then((p) => printProgressLines(p, printed, out))
+      .catch(() => undefined);
+    throw err;
+  } finally {
+    clearInterval(poll);
+  }
 }

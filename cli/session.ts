@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { PROJECT_ROOT, type Settings } from '../config/settings';
 import { startLocalServer, type LocalServer } from '../temporal/dev-server';
@@ -17,6 +18,12 @@ export interface Session {
   /** Web UI base URL when one is known to be running. */
   uiUrl: string | null;
   embedded: boolean;
+  /**
+   * Embedded mode: start the in-process pipeline worker now (if not yet running), allowed to read and
+   * write `extraRoots` too. `resume` calls it once it has read the run's original input from history.
+   * No-op against a TEMPORAL_ADDRESS server, whose workers run elsewhere.
+   */
+  startWorker(extraRoots?: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,8 +32,12 @@ export interface SessionOptions {
   log: Logger;
   /** Folders the embedded worker may read and write besides the data roots (paths the user typed). */
   extraRoots?: string[];
-  /** Whether an embedded session needs a worker (a `status` query does not). */
-  worker?: boolean;
+  /**
+   * What an embedded session runs: `true` (default) the pipeline worker; `'queries'` a worker with the
+   * workflow code only, enough to answer the progress query of a closed run without running any step
+   * of an open one; `false` none yet (see Session.startWorker).
+   */
+  worker?: boolean | 'queries';
 }
 
 export const EMBEDDED_DB = path.join(PROJECT_ROOT, '.temporal', 'embedded.db');
@@ -45,6 +56,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
       uiUrl: settings.TEMPORAL_UI_URL,
       embedded: false,
+      startWorker: async () => {},
       close: () => connection.close(),
     };
   }
@@ -65,11 +77,34 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const taskQueue = settings.TEMPORAL_TASK_QUEUE;
   let workerDone: Promise<void> | null = null;
   let stopWorker = () => {};
+  async function startWorker(extraRoots: string[] = []): Promise<void> {
+    if (workerDone) return;
+    const worker = await createPipelineWorker({
+      settings,
+      log,
+      address: server.address,
+      taskQueue,
+      extraRoots: [...(options.extraRoots ?? []), ...extraRoots],
+    });
+    workerDone = worker.run();
+    stopWorker = () => worker.worker.shutdown();
+  }
+  async function startQueryWorker(): Promise<void> {
+    const connection = await NativeConnection.connect({ address: server.address });
+    // No activities: the workflow code alone answers queries (replaying the history); an open run's
+    // steps stay queued for a real worker instead of running under this short-lived command.
+    const worker = await Worker.create({
+      connection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: require.resolve('../workflows'),
+    });
+    workerDone = worker.run().finally(() => connection.close());
+    stopWorker = () => worker.shutdown();
+  }
   if (options.worker !== false) {
     try {
-      const worker = await createPipelineWorker({ settings, log, address: server.address, taskQueue, extraRoots: options.extraRoots });
-      workerDone = worker.run();
-      stopWorker = () => worker.worker.shutdown();
+      await (options.worker === 'queries' ? startQueryWorker() : startWorker());
     } catch (err) {
       await server.stop();
       throw err;
@@ -80,6 +115,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     taskQueue,
     uiUrl: server.uiUrl,
     embedded: true,
+    startWorker,
     async close() {
       if (workerDone) {
         stopWorker();

@@ -5,6 +5,7 @@
  * Imported by the workflow bundle: nothing here may touch Node APIs.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { SAMPLE_INPUT, datasetName } from './input';
 
 export const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 export const SCHEDULED_BY_ID = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
@@ -36,4 +37,15 @@ export function scheduledStartTime(
     if (!Number.isNaN(parsed.getTime())) return parsed;
   }
   return null;
+}
+
+/**
+ * The `out` a run passes to `locate`: for a scheduled run, `<out>/<partition>` where `<out>` is the
+ * input's `out` or, by default, the data set name (as `locate` names it); otherwise `out` unchanged.
+ * `resume` uses it too, so a resumed scheduled run writes into the partition its first attempt used.
+ */
+export function scheduledOutput(params: { input: string; out?: string; dataset?: string }, scheduledAt: Date | null): string | undefined {
+  if (scheduledAt === null) return params.out;
+  const base = params.out ?? params.dataset ?? (params.input === SAMPLE_INPUT ? SAMPLE_INPUT : datasetName(params.input));
+  return `${base.replace(/[\\/]+$/, '')}/${partitionName(scheduledAt)}`;
 }
