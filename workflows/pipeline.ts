@@ -22,10 +22,10 @@ import type { StepResult } from '../activities/step';
 import type { Proportions } from '../activities/proportions';
 import type { StepRecord } from '../activities/run-record';
 import type { Rule } from './input';
-import { DEFAULT_RULES, SAMPLE_INPUT, datasetName, parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
+import { DEFAULT_RULES, parsePipelineInput, type PipelineInput, type PipelineParams } from './input';
 import { DATASET, RUN_STATUS } from './search-attributes';
 import { isPartitioned, partitionedLabels, partitionedLineage } from './partitioned';
-import { partitionName, scheduledStartTime } from './schedule';
+import { scheduledOutput, scheduledStartTime } from './schedule';
 
 export type StepState = 'pending' | 'running' | 'computed' | 'reused' | 'failed';
 
@@ -82,8 +82,7 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
   const scheduledAt = scheduledStartTime(workflowInfo().typedSearchAttributes, workflowInfo().searchAttributes ?? {});
   // A scheduled run writes into a partition of its output folder named by its scheduled time, so each
   // refresh keeps its own outputs. Derived from the start event's search attributes: deterministic.
-  const defaultOut = params.dataset ?? (params.input === SAMPLE_INPUT ? SAMPLE_INPUT : datasetName(params.input));
-  const out = scheduledAt ? `${(params.out ?? defaultOut).replace(/[\\/]+$/, '')}/${partitionName(scheduledAt)}` : params.out;
+  const out = scheduledOutput(params, scheduledAt);
   // Inline rules are known now; a rules file is read when labelling starts (step `rules`).
   const inlineRules: Rule[] | null = params.rulesFile === undefined ? (params.rules ?? DEFAULT_RULES) : null;
   const labelSteps = (rules: Rule[]) => rules.map((r) => `label:${r.label}`);
