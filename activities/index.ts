@@ -28,6 +28,7 @@ import { denoise } from './denoise';
 import { persist, type PublishedStep } from './persist';
 import { proportions } from './proportions';
 import { recordRun, type RunRecord } from './run-record';
+import { writeReport } from '../report';
 import { labelPartition, mergeLabels, mergeLineage, planPartitions, runPartition, type PartitionLabels, type PartitionRef } from './partition';
 import { readRulesFile } from './rules-file';
 import type { StepResult } from './step';
@@ -162,6 +163,13 @@ export function createActivities({ db, log, config }: ActivityDeps) {
     },
     async proportions(request: { outDir: string; nondud: StepResult; agents: StepResult; labels: string[] }) {
       return run('proportions', (conn) => proportions(conn, publishDirOf(request.outDir), request.nondud, request.agents, request.labels));
+    },
+    /** report.html from the published files; the run's data-quality facts come with the request (run.json is written later). */
+    async report(request: { outDir: string; dataset: string; labels: string[]; quality: Record<string, unknown> }) {
+      return run('report', async (conn) => {
+        const { output, ms } = await writeReport(conn, { ...request, outDir: outDirOf(request.outDir) });
+        return { output, ms };
+      });
     },
     async recordRun(request: { outDir: string; record: RunRecord }) {
       return run('recordRun', async () => recordRun(publishDirOf(request.outDir), request.record));

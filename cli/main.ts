@@ -1,6 +1,7 @@
 /** The `wintap-noise` command line. Each command lives in its own file. */
 import { Command } from 'commander';
 import { registerRun } from './run';
+import { registerReport } from './report';
 import { registerResume } from './resume';
 import { registerStatus } from './status';
 import { registerSchedule } from './schedule';
@@ -12,6 +13,7 @@ program
   .showHelpAfterError();
 
 registerRun(program);
+registerReport(program);
 registerResume(program);
 registerStatus(program);
 registerSchedule(program);

@@ -102,6 +102,7 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
       'denoise',
       'persist',
       'proportions',
+      ...(params.report ? ['report'] : []),
       'recordRun',
     ].map((name) => ({ name, status: 'pending', rows: null, ms: null })),
   };
@@ -189,6 +190,10 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
       startedAt,
       finishedAt: new Date().toISOString(),
     };
+    if (params.report) {
+      const labels = Object.keys(counted.proportions.labels);
+      await track('report', () => steps.report({ outDir, dataset, labels, quality: record.quality }));
+    }
     await track('recordRun', async () => ({ output: await quick.recordRun({ outDir, record }), ms: 0 }));
     await quick.releaseOutput({ outDir });
 
