@@ -14,7 +14,10 @@ export const BadInput = {
   unreadable(files: string[], cause: unknown): ApplicationFailure {
     const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
     const which = files.length === 1 ? files[0] : `${files.length} files (${files[0]}, ...)`;
-    return ApplicationFailure.nonRetryable(`input ${which} is not readable as parquet: ${detail}`, 'BadInput');
+    return ApplicationFailure.nonRetryable(
+      `input ${which} is not readable as parquet (${detail}); replace or remove the damaged file and run again`,
+      'BadInput',
+    );
   },
 };
 

@@ -135,8 +135,10 @@ async function validateEvents(conn: DuckDBConnection, input: string): Promise<vo
      FROM events`,
     { pattern: HASH_PATTERN },
   );
-  if (count(v.n) === 0) throw BadInput.of(`input ${input} has no process rows`);
-  if (count(v.null_pid) > 0) throw BadInput.of(`input ${input} has ${count(v.null_pid)} rows with no pid_hash`);
+  if (count(v.n) === 0) throw BadInput.of(`input ${input} has no process rows; point the run at a non-empty Wintap process table`);
+  if (count(v.null_pid) > 0) {
+    throw BadInput.of(`input ${input} has ${count(v.null_pid)} rows with no pid_hash; every process row needs its Wintap process hash`);
+  }
   if (count(v.bad_pid) > 0) {
     throw BadInput.of(
       `input ${input} has ${count(v.bad_pid)} pid_hash values that are not 32 upper-case hex characters (e.g. ${JSON.stringify(v.bad_pid_example)})`,
@@ -147,7 +149,9 @@ async function validateEvents(conn: DuckDBConnection, input: string): Promise<vo
       `input ${input} has ${count(v.bad_parent)} parent_pid_hash values that are not 32 upper-case hex characters (e.g. ${JSON.stringify(v.bad_parent_example)})`,
     );
   }
-  if (count(v.null_host) > 0) throw BadInput.of(`input ${input} has ${count(v.null_host)} rows with no hostname`);
+  if (count(v.null_host) > 0) {
+    throw BadInput.of(`input ${input} has ${count(v.null_host)} rows with no hostname; every process row needs the host it ran on`);
+  }
 
   // count(DISTINCT) skips NULLs: a stop row without name or parent does not conflict with its start row.
   const conflicts = await queryRows<{ pid_hash: string; hosts: string; parents: string; names: string; n: string }>(

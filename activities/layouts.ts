@@ -69,7 +69,9 @@ export function detectLayout(input: string): DetectedInput {
   try {
     stat = fs.statSync(input);
   } catch {
-    throw new InputLayoutError(`input ${input} does not exist`);
+    throw new InputLayoutError(
+      `input ${input} does not exist; check the path (a process.parquet, a folder holding one, or a rolling/raw_sensor root)`,
+    );
   }
   if (stat.isFile()) return { layout: 'stdview', root: input, files: [input] };
   if (!stat.isDirectory()) throw new InputLayoutError(`input ${input} is neither a file nor a folder`);
