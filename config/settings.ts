@@ -43,6 +43,8 @@ export const settingsSchema = z.object({
   WINTAP_NOISE_DUCKDB_TEMP_DIR: z.string().min(1).optional(),
   /** How many activities one worker runs at once. DuckDB steps use every core, so keep it small. */
   WINTAP_NOISE_WORKER_ACTIVITY_CONCURRENCY: positiveInt.default(4),
+  /** A workflow bundle written by `npm run bundle` (the Docker image's); unset: bundle at start-up. */
+  WINTAP_NOISE_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /**
    * Fault injection for tests and drills, honoured only when set: `<step>:<n>` makes the first n
    * attempts of that step fail with a retryable error (e.g. `lineage:1`).
