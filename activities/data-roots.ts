@@ -9,22 +9,43 @@ import { ApplicationFailure } from '@temporalio/common';
 
 export const PATH_OUTSIDE_ROOTS = 'PathOutsideDataRoots';
 
-/** Real path of `p`; for a path that does not exist yet, the real path of its nearest existing ancestor plus the rest. */
+/**
+ * Real path of `p`; for a path that does not exist yet, the real path of its nearest existing ancestor
+ * plus the rest. A dangling symlink is followed to where it points (writing through it would create
+ * its target), so a link to a not-yet-existing folder outside the roots is caught too.
+ */
 export function realPathAllowingMissing(p: string): string {
-  const absolute = path.resolve(p);
-  const missing: string[] = [];
-  let current = absolute;
-  for (;;) {
-    try {
-      const real = fs.realpathSync(current);
-      return path.join(real, ...missing.reverse());
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      const parent = path.dirname(current);
-      if (parent === current) return absolute;
-      missing.push(path.basename(current));
-      current = parent;
+  let absolute = path.resolve(p);
+  for (let hops = 0; ; hops++) {
+    const missing: string[] = [];
+    let current = absolute;
+    let dangling: string;
+    for (;;) {
+      try {
+        const real = fs.realpathSync(current);
+        return path.join(real, ...missing.reverse());
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        if (isSymlink(current)) {
+          dangling = current;
+          break;
+        }
+        const parent = path.dirname(current);
+        if (parent === current) return absolute;
+        missing.push(path.basename(current));
+        current = parent;
+      }
     }
+    if (hops >= 40) throw ApplicationFailure.nonRetryable(`path ${p} has too many levels of symbolic links`, PATH_OUTSIDE_ROOTS);
+    absolute = path.join(path.resolve(path.dirname(dangling), fs.readlinkSync(dangling)), ...missing.reverse());
+  }
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
