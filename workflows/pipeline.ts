@@ -3,8 +3,12 @@
  * small references (paths, row counts, keys); this file decides order, parallelism, retries and what
  * a person sees in the Web UI (progress query, current details, search attributes).
  *
- *   locate -> ingest -> (lineage | duds) -> label per rule, in parallel -> union -> denoise
- *          -> persist -> proportions -> report -> recordRun
+ *   locate -> ingest -> (lineage | duds) -> [rules: read the rules file] -> label per rule, in parallel
+ *          -> union -> denoise -> persist -> proportions -> report -> recordRun
+ *
+ * Every step is idempotent (checkpointed by its input keys), which is what makes `wintap-noise resume`
+ * (a new run under the same workflow id) and a Web UI Reset (a replay from an earlier workflow task)
+ * safe: finished steps come back `reused`.
  */
 import {
   ApplicationFailure,
