@@ -11,7 +11,11 @@ import { generate, layoutTarget, outputLayouts, profileNames } from '../generato
 const generateCliSchema = z.object({
   profile: z.enum(profileNames),
   scale: z.coerce.number().positive().max(1000),
-  seed: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   out: z.string({ error: 'required (the folder to write into)' }).min(1),
   layout: z.enum(outputLayouts),
 });

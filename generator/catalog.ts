@@ -47,8 +47,19 @@ export function pathOf(name: string): string | null {
 
 /** Every name the generator uses, so the SQL can attach paths with one join. */
 export function knownNames(): string[] {
-  return [...new Set([...Object.keys(PATHS), ...NO_IMAGE, ...BOOT_CHAIN.map((e) => e.name), ...PROGRAMS.map((p) => p.name),
-    ...NESTED_SHELLS, ...NAMED_DUD_NAMES, 'svchost.exe', 'conhost.exe', 'taskhostw.exe'])].sort();
+  return [
+    ...new Set([
+      ...Object.keys(PATHS),
+      ...NO_IMAGE,
+      ...BOOT_CHAIN.map((e) => e.name),
+      ...PROGRAMS.map((p) => p.name),
+      ...NESTED_SHELLS,
+      ...NAMED_DUD_NAMES,
+      'svchost.exe',
+      'conhost.exe',
+      'taskhostw.exe',
+    ]),
+  ].sort();
 }
 
 export const CONHOST_ARGS = '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1';
@@ -98,10 +109,42 @@ export const BOOT_CHAIN: BootChainEntry[] = [
   entry({ key: 'winlogon', parent: 'smss-s1', name: 'winlogon.exe', offsetMs: 2_600, args: 'winlogon.exe' }),
   entry({ key: 'memcompression', parent: null, name: 'memcompression', offsetMs: 5_000 }),
   entry({ key: 'wintap', parent: 'services', name: 'wintap.exe', offsetMs: 15_000, args: '"C:\\Program Files\\Wintap\\Wintap.exe"' }),
-  entry({ key: 'ssm-agent', parent: 'services', name: 'amazon-ssm-agent.exe', offsetMs: 20_000, args: '"C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe"' }),
-  entry({ key: 'ssm-worker', parent: 'ssm-agent', name: 'ssm-agent-worker.exe', offsetMs: 21_000, args: '"C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe"' }),
-  entry({ key: 'userinit', parent: 'winlogon', name: 'userinit.exe', offsetMs: 60_000, jitterMs: 540_000, jitterKey: 'logon', lifeMs: 8_000, sessionOnly: true, user: '<session>' }),
-  entry({ key: 'explorer', parent: 'userinit', name: 'explorer.exe', offsetMs: 65_000, jitterMs: 540_000, jitterKey: 'logon', sessionOnly: true, user: '<session>', args: 'C:\\Windows\\Explorer.EXE' }),
+  entry({
+    key: 'ssm-agent',
+    parent: 'services',
+    name: 'amazon-ssm-agent.exe',
+    offsetMs: 20_000,
+    args: '"C:\\Program Files\\Amazon\\SSM\\amazon-ssm-agent.exe"',
+  }),
+  entry({
+    key: 'ssm-worker',
+    parent: 'ssm-agent',
+    name: 'ssm-agent-worker.exe',
+    offsetMs: 21_000,
+    args: '"C:\\Program Files\\Amazon\\SSM\\ssm-agent-worker.exe"',
+  }),
+  entry({
+    key: 'userinit',
+    parent: 'winlogon',
+    name: 'userinit.exe',
+    offsetMs: 60_000,
+    jitterMs: 540_000,
+    jitterKey: 'logon',
+    lifeMs: 8_000,
+    sessionOnly: true,
+    user: '<session>',
+  }),
+  entry({
+    key: 'explorer',
+    parent: 'userinit',
+    name: 'explorer.exe',
+    offsetMs: 65_000,
+    jitterMs: 540_000,
+    jitterKey: 'logon',
+    sessionOnly: true,
+    user: '<session>',
+    args: 'C:\\Windows\\Explorer.EXE',
+  }),
   // A worker restarted while its start event was lost: its wmic.exe children point at a missing hash.
   entry({ key: 'ssm-worker-lost', parent: null, name: 'ssm-agent-worker.exe', offsetMs: 3_600_000, phantom: true }),
   ...Array.from({ length: 8 }, (_, i) =>
@@ -171,7 +214,14 @@ export interface CatalogProgram {
   args: string | null;
 }
 
-function program(name: string, role: ParentRole, console: boolean, weight: number, maxLifeSeconds: number, args: string | null = null): CatalogProgram {
+function program(
+  name: string,
+  role: ParentRole,
+  console: boolean,
+  weight: number,
+  maxLifeSeconds: number,
+  args: string | null = null,
+): CatalogProgram {
   return { name, role, console, weight, maxLifeSeconds, args };
 }
 
@@ -186,7 +236,14 @@ export const PROGRAMS: CatalogProgram[] = [
   program('searchprotocolhost.exe', 'services', true, 3, 120, null),
   program('searchfilterhost.exe', 'services', true, 3, 120, null),
   program('compattelrunner.exe', 'scheduler', true, 5, 300, 'C:\\Windows\\system32\\compattelrunner.exe -maintenance'),
-  program('mpcmdrun.exe', 'scheduler', true, 5, 300, '"C:\\ProgramData\\Microsoft\\Windows Defender\\platform\\4.18.23090.2008-0\\MpCmdRun.exe" -IdleTask -TaskName WdCacheMaintenance'),
+  program(
+    'mpcmdrun.exe',
+    'scheduler',
+    true,
+    5,
+    300,
+    '"C:\\ProgramData\\Microsoft\\Windows Defender\\platform\\4.18.23090.2008-0\\MpCmdRun.exe" -IdleTask -TaskName WdCacheMaintenance',
+  ),
   program('gpupdate.exe', 'scheduler', true, 4, 30, 'gpupdate.exe /target:computer'),
   program('sc.exe', 'scheduler', true, 4, 5, 'sc.exe query state= all'),
   program('net.exe', 'scheduler', true, 4, 5, 'net.exe use'),
@@ -201,7 +258,14 @@ export const PROGRAMS: CatalogProgram[] = [
   program('python.exe', 'explorer', true, 3, 900, 'python.exe analysis.py'),
   program('git.exe', 'explorer', true, 3, 30, 'git.exe fetch --all'),
   program('chrome.exe', 'explorer', false, 4, 7_200, '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"'),
-  program('msedge.exe', 'explorer', false, 3, 7_200, '"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe" --no-startup-window'),
+  program(
+    'msedge.exe',
+    'explorer',
+    false,
+    3,
+    7_200,
+    '"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe" --no-startup-window',
+  ),
   program('notepad.exe', 'explorer', false, 2, 1_800, null),
   program('excel.exe', 'explorer', false, 1, 3_600, null),
   program('winword.exe', 'explorer', false, 1, 3_600, null),
@@ -222,7 +286,17 @@ export const PROGRAMS: CatalogProgram[] = [
 ];
 
 /** The shells and tools a developer nests inside one another; deep user-session chains. */
-export const NESTED_SHELLS = ['cmd.exe', 'python.exe', 'cmd.exe', 'git.exe', 'bash.exe', 'node.exe', 'java.exe', 'cscript.exe', 'msbuild.exe'];
+export const NESTED_SHELLS = [
+  'cmd.exe',
+  'python.exe',
+  'cmd.exe',
+  'git.exe',
+  'bash.exe',
+  'node.exe',
+  'java.exe',
+  'cscript.exe',
+  'msbuild.exe',
+];
 
 /** Names the agent saw start without a parent it could hash: duds that still have a name. */
 export const NAMED_DUD_NAMES = [

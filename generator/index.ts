@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openGeneratorDb } from './duckdb';
 import { createHostsAndBoots } from './hosts';
-import { writeLayout } from './layouts';
+import { stageChunkRows, writeLayout } from './layouts';
 import { generateOptionsSchema, type GenerateOptionsInput, type GenerateResult } from './options';
 import { planFor } from './plan';
 import { writeChunk } from './processes';
@@ -32,22 +32,27 @@ export async function generate(input: GenerateOptionsInput): Promise<GenerateRes
   const staging = path.join(out, `.generate-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   fs.mkdirSync(staging);
 
-  // Progress in hosts, plus one step for writing the layout.
-  const total = plan.hosts + 1;
+  // Progress: one step per host generated, then one per day written (one for stdview's single file).
+  const layoutSteps = options.layout === 'stdview' ? 1 : plan.calendarDays;
+  const total = plan.hosts + layoutSteps;
+  const report = (done: number) => options.onProgress?.(Math.min(done, total), total);
   const db = await openGeneratorDb(options.seed, path.join(staging, 'spill'));
   try {
-    options.onProgress?.(0, total);
+    report(0);
     await createHostsAndBoots(db.conn, plan);
-    const stagingFiles: string[] = [];
+    const chunkFiles: string[] = [];
     let processes = 0;
     for (const [n, chunk] of plan.chunks.entries()) {
       const file = path.join(staging, `chunk-${String(n).padStart(5, '0')}.parquet`);
       processes += await writeChunk(db.conn, plan, chunk.first, chunk.last, file);
-      stagingFiles.push(file);
-      options.onProgress?.(chunk.last + 1, total);
+      await stageChunkRows(db.conn, plan, options.layout, file, n, staging);
+      chunkFiles.push(file);
+      report(chunk.last + 1);
     }
-    const files = await writeLayout(db.conn, plan, stagingFiles, out, options.layout);
-    options.onProgress?.(total, total);
+    const files = await writeLayout(db.conn, options.layout, chunkFiles, staging, out, (done, days) =>
+      report(plan.hosts + Math.round((done / days) * layoutSteps)),
+    );
+    report(total);
     return { processes, hosts: plan.hosts, files, ms: Math.round(performance.now() - started) };
   } finally {
     db.close();

@@ -3,6 +3,12 @@
  * hold one stdview row per process; rolling and raw_sensor are derived from them so that all three
  * roll up to exactly the same processes, with the quirks of real data the roll-up must undo:
  * exact duplicate rows, empty strings, 'NA' user names, stop files without a ProcessName column.
+ *
+ * rolling and raw_sensor are written in two passes. Each chunk's rows are first spread over
+ * day folders in staging (`stageChunkRows`, parallel, bounded by the chunk's size); then every day
+ * (or hour) is sorted and written as one file (`writeLayout`). A single partitioned COPY over the
+ * whole data set would hold every partition's writer in memory at once and split files by thread
+ * timing; this way memory stays bounded at any scale and a seed always gives the same bytes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,9 +45,9 @@ const STDVIEW_SQL = `
   TO $path (FORMAT parquet, COMPRESSION zstd)`;
 
 /** One row per process per UTC day it is alive (a still-running process lives to the end of capture). */
-const ROLLING_SQL = `
+const ROLLING_STAGE_SQL = `
   COPY (
-    WITH staged AS (SELECT * FROM read_parquet($files)),
+    WITH staged AS (SELECT * FROM read_parquet($file, hive_partitioning = false)),
     daily AS (
       SELECT *, unnest(generate_series(date_trunc('day', coalesce(process_started, process_term)),
                                        date_trunc('day', coalesce(process_term, make_timestamp($lastUs::BIGINT))),
@@ -53,18 +59,20 @@ const ROLLING_SQL = `
     -- Re-delivered rows, as after a collector restart: exact duplicates of a process's first day.
     SELECT ${COLUMNS}, strftime(coalesce(process_started, process_term), '%Y%m%d') FROM staged
     WHERE rnd(0, pid_hash, 21) < 0.002
-    -- Sorted, so that files are the same on every run (see writeLayout).
-    ORDER BY dayPK, hostname, process_started NULLS FIRST, pid_hash
-  ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK), FILENAME_PATTERN 'part-{i}')`;
+  ) TO $dir (FORMAT parquet, PARTITION_BY (dayPK), FILENAME_PATTERN $pattern, OVERWRITE_OR_IGNORE true)`;
+
+const ROLLING_DAY_SQL = `
+  COPY (SELECT ${COLUMNS} FROM read_parquet($files, hive_partitioning = false) ORDER BY hostname, process_started NULLS FIRST, pid_hash, process_term)
+  TO $path (FORMAT parquet, COMPRESSION zstd)`;
 
 /**
  * The agent's events: the first sighting (`start`, or `refresh` for processes older than the agent),
  * a `refresh` at every midnight the process lives through, and a few exact duplicates. The agent
  * writes NULL values as empty strings or 'NA' (user names), which the roll-up turns back into NULL.
  */
-const RAW_PROCESS_SQL = `
+const RAW_PROCESS_STAGE_SQL = `
   COPY (
-    WITH staged AS (SELECT * FROM read_parquet($files) WHERE process_started IS NOT NULL),
+    WITH staged AS (SELECT * FROM read_parquet($file, hive_partitioning = false) WHERE process_started IS NOT NULL),
     events AS (
       SELECT *, first_event AS activity, process_started AS event_at FROM staged
       UNION ALL
@@ -84,57 +92,125 @@ const RAW_PROCESS_SQL = `
            filetime(epoch_us(event_at)) AS EventTime, 'PROCESS' AS MessageType,
            strftime(event_at, '%Y%m%d') AS dayPK, strftime(event_at, '%H') AS hourPK
     FROM events
-    ORDER BY EventTime, PidHash, ActivityType
-  ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK, hourPK), FILENAME_PATTERN 'raw_process-{i}')`;
+  ) TO $dir (FORMAT parquet, PARTITION_BY (dayPK), FILENAME_PATTERN $pattern, OVERWRITE_OR_IGNORE true)`;
 
 /** Stop events, in their own files and with the column set of the real ACME4 stop file (no ProcessName). */
-const RAW_PROCESS_STOP_SQL = `
+const RAW_STOP_STAGE_SQL = `
   COPY (
     SELECT pid_hash AS PidHash, NULL::VARCHAR AS ParentPidHash, 0::BIGINT AS ExitCode, 'PROCESS' AS MessageType,
            hostname AS Hostname, 'stop' AS ActivityType, filetime(epoch_us(process_term)) AS EventTime,
            0::BIGINT AS ReceiveTime, os_pid AS PID,
            strftime(process_term, '%Y%m%d') AS dayPK, strftime(process_term, '%H') AS hourPK
-    FROM read_parquet($files) WHERE process_term IS NOT NULL
-    ORDER BY EventTime, PidHash
-  ) TO $dir (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dayPK, hourPK), FILENAME_PATTERN 'raw_processstop-{i}',
-             OVERWRITE_OR_IGNORE true)`;
+    FROM read_parquet($file, hive_partitioning = false) WHERE process_term IS NOT NULL
+  ) TO $dir (FORMAT parquet, PARTITION_BY (dayPK), FILENAME_PATTERN $pattern, OVERWRITE_OR_IGNORE true)`;
 
-function countParquet(target: string): number {
-  if (!fs.existsSync(target)) return 0;
-  if (fs.statSync(target).isFile()) return 1;
-  return fs.readdirSync(target, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet')).length;
+/** The raw files of one hour: one file of start/refresh events, one of stops, as the agent writes them. */
+const RAW_KINDS = [
+  { stage: RAW_PROCESS_STAGE_SQL, folder: 'raw_process', file: 'raw_process-0.parquet', needsEnd: true },
+  { stage: RAW_STOP_STAGE_SQL, folder: 'raw_processstop', file: 'raw_processstop-0.parquet', needsEnd: false },
+];
+
+function parquetUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.parquet'))
+    .map((f) => path.join(dir, f))
+    .sort();
 }
 
-/** Write the staged processes as `layout` under `out`, replacing that layout's previous files. */
-export async function writeLayout(
+/** The `dayPK=YYYYMMDD` folders under a staging folder, in date order. */
+function stagedDays(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((d) => /^dayPK=\d{8}$/.test(d))
+    .sort();
+}
+
+/** First pass for rolling and raw_sensor: spread one staged chunk over day folders in staging. */
+export async function stageChunkRows(
   conn: DuckDBConnection,
   plan: Plan,
-  stagingFiles: string[],
-  out: string,
   layout: OutputLayout,
+  chunkFile: string,
+  chunkIndex: number,
+  staging: string,
+): Promise<void> {
+  const pattern = `chunk-${String(chunkIndex).padStart(5, '0')}-{i}`;
+  const lastUs = plan.windowEndUs - 1n;
+  if (layout === 'rolling') {
+    await conn.run(ROLLING_STAGE_SQL, { file: chunkFile, dir: path.join(staging, 'rolling'), pattern, lastUs });
+  } else if (layout === 'raw_sensor') {
+    for (const kind of RAW_KINDS) {
+      const params = { file: chunkFile, dir: path.join(staging, kind.folder), pattern };
+      await conn.run(kind.stage, kind.needsEnd ? { ...params, lastUs } : params);
+    }
+  }
+}
+
+/**
+ * Second pass: write the layout under `out`. It is built inside staging and moved into place with
+ * one rename, replacing that layout's previous files: a crash never leaves half a data set, and a
+ * regenerated data set never mixes with the partitions of an earlier one. Returns the files written.
+ */
+export async function writeLayout(
+  conn: DuckDBConnection,
+  layout: OutputLayout,
+  chunkFiles: string[],
+  staging: string,
+  out: string,
+  onDay: (done: number, total: number) => void,
 ): Promise<number> {
+  const building = layoutTarget(path.join(staging, 'built'), layout);
+  fs.mkdirSync(path.dirname(building), { recursive: true });
+  if (layout === 'stdview') {
+    await conn.run(STDVIEW_SQL, { files: listValue(chunkFiles), path: building });
+    onDay(1, 1);
+  } else if (layout === 'rolling') {
+    await writeRollingDays(conn, staging, building, onDay);
+  } else {
+    await writeRawHours(conn, staging, building, onDay);
+  }
   const target = layoutTarget(out, layout);
-  // A regenerated data set must not mix with the partitions of an earlier one.
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  const files = listValue(stagingFiles);
-  const lastUs = plan.windowEndUs - 1n;
-  if (layout === 'stdview') {
-    await conn.run(STDVIEW_SQL, { files, path: target });
-    return countParquet(target);
+  fs.renameSync(building, target);
+  return layout === 'stdview' ? 1 : parquetUnder(target).length;
+}
+
+async function writeRollingDays(conn: DuckDBConnection, staging: string, target: string, onDay: (done: number, total: number) => void) {
+  const days = stagedDays(path.join(staging, 'rolling'));
+  for (const [n, day] of days.entries()) {
+    fs.mkdirSync(path.join(target, day), { recursive: true });
+    const files = listValue(parquetUnder(path.join(staging, 'rolling', day)));
+    await conn.run(ROLLING_DAY_SQL, { files, path: path.join(target, day, 'part-0.parquet') });
+    onDay(n + 1, days.length);
   }
-  // A partitioned COPY with several threads splits and fills files by thread timing; with one
-  // writer the files, not only their rows, are the same on every run of a seed.
-  await conn.run('SET threads = 1');
-  try {
-    if (layout === 'rolling') {
-      await conn.run(ROLLING_SQL, { files, dir: target, lastUs });
-    } else {
-      await conn.run(RAW_PROCESS_SQL, { files, dir: target, lastUs });
-      await conn.run(RAW_PROCESS_STOP_SQL, { files, dir: target });
+}
+
+async function writeRawHours(conn: DuckDBConnection, staging: string, target: string, onDay: (done: number, total: number) => void) {
+  const days = [...new Set(RAW_KINDS.flatMap((k) => stagedDays(path.join(staging, k.folder))))].sort();
+  for (const [n, day] of days.entries()) {
+    for (const kind of RAW_KINDS) {
+      const files = parquetUnder(path.join(staging, kind.folder, day));
+      if (files.length === 0) continue;
+      // One day sorted once, then cut into hours: each hour file comes out in event order.
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE day_events AS
+           SELECT * FROM read_parquet($files, hive_partitioning = false) ORDER BY EventTime, PidHash, ActivityType`,
+        { files: listValue(files) },
+      );
+      const hours = await conn.runAndReadAll('SELECT DISTINCT hourPK FROM day_events ORDER BY hourPK');
+      for (const [hour] of hours.getRows() as Array<[string]>) {
+        fs.mkdirSync(path.join(target, day, `hourPK=${hour}`), { recursive: true });
+        await conn.run('COPY (SELECT * EXCLUDE (hourPK) FROM day_events WHERE hourPK = $hour) TO $path (FORMAT parquet, COMPRESSION zstd)', {
+          hour,
+          path: path.join(target, day, `hourPK=${hour}`, kind.file),
+        });
+      }
     }
-  } finally {
-    await conn.run('RESET threads');
+    onDay(n + 1, days.length);
   }
-  return countParquet(target);
+  await conn.run('DROP TABLE IF EXISTS day_events');
 }

@@ -10,7 +10,12 @@ export const generateOptionsSchema = z.object({
   /** Multiplies the volume: more hosts and a longer capture window (both grow with √scale). */
   scale: z.number().positive().max(1000).default(1),
   /** Same seed, same data: every random choice is a hash of the seed and the record's identity. */
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
   out: z.string().min(1),
   layout: z.enum(outputLayouts).default('stdview'),
   onProgress: z.custom<(done: number, total: number) => void>((v) => typeof v === 'function').optional(),

@@ -30,6 +30,8 @@ export interface Plan {
   days: number;
   windowStartUs: bigint;
   windowEndUs: bigint;
+  /** UTC dates the capture touches: the day partitions of rolling and raw_sensor. */
+  calendarDays: number;
   /** Inclusive host index ranges, in order. */
   chunks: Array<{ first: number; last: number }>;
   estimatedProcesses: number;
@@ -46,11 +48,14 @@ export function planFor(profile: ProfileName, scale: number): Plan {
   for (let first = 0; first < hosts; first += hostsPerChunk) {
     chunks.push({ first, last: Math.min(hosts, first + hostsPerChunk) - 1 });
   }
+  const dayUs = 86_400_000_000n;
+  const calendarDays = Number((WINDOW_START_US + windowUs - 1n) / dayUs - WINDOW_START_US / dayUs) + 1;
   return {
     hosts,
     days,
     windowStartUs: WINDOW_START_US,
     windowEndUs: WINDOW_START_US + windowUs,
+    calendarDays,
     chunks,
     estimatedProcesses: Math.round(perHost * hosts),
   };

@@ -185,10 +185,12 @@ const KINDS = [
 const BASE_SQL = `
   CREATE OR REPLACE TEMP TABLE proc_base AS
   WITH b AS (SELECT * FROM boots WHERE host_idx BETWEEN $first AND $last)
-  ${KINDS.map((k) => `SELECT host_idx::INTEGER AS host_idx, boot::INTEGER AS boot, key::VARCHAR AS key, parent_key::VARCHAR AS parent_key,
+  ${KINDS.map(
+    (k) => `SELECT host_idx::INTEGER AS host_idx, boot::INTEGER AS boot, key::VARCHAR AS key, parent_key::VARCHAR AS parent_key,
        name::VARCHAR AS name, pid::INTEGER AS pid, start_us::BIGINT AS start_us, term_us::BIGINT AS term_us, args::VARCHAR AS args,
        user_name::VARCHAR AS user_name, kind::VARCHAR AS kind, consoles::INTEGER AS consoles
-     FROM (${k})`).join('\n  UNION ALL\n  ')}`;
+     FROM (${k})`,
+  ).join('\n  UNION ALL\n  ')}`;
 
 /** Console programs get their conhost.exe a few milliseconds after they start; it lives as long. */
 const HASHED_SQL = `
@@ -229,7 +231,7 @@ const STAGING_SQL = `
     LEFT JOIN image_paths i ON i.name = c.name
     WHERE c.kind <> 'phantom'
     ORDER BY c.host_idx, coalesce(c.start_us, c.term_us), c.pid_hash
-  ) TO $path (FORMAT parquet, COMPRESSION zstd)`;
+  ) TO $path (FORMAT parquet, COMPRESSION snappy)`;
 
 /** Generate hosts first..last into one staging parquet file; returns the rows written. */
 export async function writeChunk(conn: DuckDBConnection, plan: Plan, first: number, last: number, path: string): Promise<number> {

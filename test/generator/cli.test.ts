@@ -43,7 +43,10 @@ describe('wintap-noise generate', () => {
     const out = path.join(tmp.dir, 'cli');
     const r = runCli(tmp.dir, ['generate', '--profile', 'small', '--seed', '4', '--out', out, '--layout', 'rolling']);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^generated [\d,]+ processes on 5 hosts \(small, scale 1, seed 4\) in [\d.]+ s: rolling, 1 file at .*rolling\/process\n$/);
+    assert.match(
+      r.stdout,
+      /^generated [\d,]+ processes on 5 hosts \(small, scale 1, seed 4\) in [\d.]+ s: rolling, 1 file at .*rolling\/process\n$/,
+    );
     assert.match(r.stderr, /generate: 100%/, 'plain progress lines when stderr is not a terminal');
     assert.ok(fs.existsSync(path.join(out, 'rolling', 'process')));
     const api = await generate({ profile: 'small', seed: 4, out: path.join(tmp.dir, 'api') });

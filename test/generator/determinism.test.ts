@@ -7,7 +7,10 @@ import { one, openDb, parquetFiles, rollUp, symmetricDifference, tempDir } from 
 
 /** An order-independent fingerprint of a table's rows. */
 async function contentHash(conn: import('@duckdb/node-api').DuckDBConnection, table: string): Promise<string> {
-  const r = await one<{ h: string }>(conn, `SELECT md5(string_agg(md5(CAST(t AS VARCHAR)), '' ORDER BY md5(CAST(t AS VARCHAR)))) AS h FROM ${table} t`);
+  const r = await one<{ h: string }>(
+    conn,
+    `SELECT md5(string_agg(md5(CAST(t AS VARCHAR)), '' ORDER BY md5(CAST(t AS VARCHAR)))) AS h FROM ${table} t`,
+  );
   return r.h;
 }
 

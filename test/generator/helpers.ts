@@ -26,12 +26,20 @@ export async function openDb(): Promise<{ conn: DuckDBConnection; close: () => v
   };
 }
 
-export async function rows<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, DuckDBValue>): Promise<T[]> {
+export async function rows<T = Record<string, unknown>>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: Record<string, DuckDBValue>,
+): Promise<T[]> {
   const reader = await conn.runAndReadAll(sql, params);
   return reader.getRowObjectsJS() as T[];
 }
 
-export async function one<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, DuckDBValue>): Promise<T> {
+export async function one<T = Record<string, unknown>>(
+  conn: DuckDBConnection,
+  sql: string,
+  params?: Record<string, DuckDBValue>,
+): Promise<T> {
   const [row] = await rows<T>(conn, sql, params);
   return row;
 }
@@ -66,21 +74,33 @@ async function disagreeingColumns(conn: DuckDBConnection, table: string): Promis
  * duplicates dropped, '' → NULL, user 'na' (any case) → NULL, each column its non-NULL value,
  * process_started the earliest start/refresh, process_term the latest stop.
  */
-export async function rollUp(conn: DuckDBConnection, out: string, layout: 'stdview' | 'rolling' | 'raw_sensor', name: string): Promise<void> {
+export async function rollUp(
+  conn: DuckDBConnection,
+  out: string,
+  layout: 'stdview' | 'rolling' | 'raw_sensor',
+  name: string,
+): Promise<void> {
   const clean = (c: string) => (TEXT_COLUMNS.includes(c) ? `nullif(${c}, '')` : c);
   if (layout === 'stdview') {
-    await conn.run(`CREATE OR REPLACE TABLE ${name} AS SELECT ${STDVIEW_COLUMNS.map((c) => `${clean(c)} AS ${c}`).join(', ')}
-                    FROM read_parquet($file)`, { file: path.join(out, 'process.parquet') });
+    await conn.run(
+      `CREATE OR REPLACE TABLE ${name} AS SELECT ${STDVIEW_COLUMNS.map((c) => `${clean(c)} AS ${c}`).join(', ')}
+                    FROM read_parquet($file)`,
+      { file: path.join(out, 'process.parquet') },
+    );
     return;
   }
   if (layout === 'rolling') {
     const files = listValue(parquetFiles(path.join(out, 'rolling', 'process')));
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${name}_rows AS
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${name}_rows AS
                     SELECT DISTINCT ${STDVIEW_COLUMNS.map((c) => `${clean(c)} AS ${c}`).join(', ')}
-                    FROM read_parquet($files, union_by_name = true, hive_partitioning = false)`, { files });
+                    FROM read_parquet($files, union_by_name = true, hive_partitioning = false)`,
+      { files },
+    );
   } else {
     const files = listValue(parquetFiles(path.join(out, 'raw_sensor', 'raw_process')));
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${name}_rows AS
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${name}_rows AS
       SELECT nullif(PidHash, '') AS pid_hash, nullif(Hostname, '') AS hostname, PID AS os_pid,
              nullif(ProcessName, '') AS process_name, nullif(ParentPidHash, '') AS parent_pid_hash, ParentPid AS parent_os_pid,
              nullif(ProcessPath, '') AS process_path, nullif(ProcessArgs, '') AS args,
@@ -88,12 +108,18 @@ export async function rollUp(conn: DuckDBConnection, out: string, layout: 'stdvi
              nullif(AgentId, '') AS agent_id,
              CASE WHEN ActivityType IN ('start', 'refresh') THEN make_timestamp(EventTime // 10 - 11644473600000000) END AS process_started,
              CASE WHEN ActivityType = 'stop' THEN make_timestamp(EventTime // 10 - 11644473600000000) END AS process_term
-      FROM (SELECT DISTINCT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false))`, { files });
+      FROM (SELECT DISTINCT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false))`,
+      { files },
+    );
   }
   const bad = await disagreeingColumns(conn, `${name}_rows`);
   if (bad.length > 0) throw new Error(`${layout}: rows of one pid_hash disagree on ${bad.join(', ')}`);
   const pick = STDVIEW_COLUMNS.filter((c) => c !== 'pid_hash').map((c) =>
-    c === 'process_started' ? 'min(process_started) AS process_started' : c === 'process_term' ? 'max(process_term) AS process_term' : `any_value(${c}) AS ${c}`,
+    c === 'process_started'
+      ? 'min(process_started) AS process_started'
+      : c === 'process_term'
+        ? 'max(process_term) AS process_term'
+        : `any_value(${c}) AS ${c}`,
   );
   await conn.run(`CREATE OR REPLACE TABLE ${name} AS SELECT pid_hash, ${pick.join(', ')} FROM ${name}_rows GROUP BY pid_hash`);
 }

@@ -31,7 +31,10 @@ describe('the three layouts of one seed', () => {
     for (const f of raw) assert.match(f, /^raw_sensor\/raw_process\/dayPK=\d{8}\/hourPK=\d{2}\/raw_process(stop)?-\d+\.parquet$/);
     assert.equal(results.rolling.files, rolling.length);
     assert.equal(results.raw_sensor.files, raw.length);
-    assert.ok(fs.readdirSync(tmp.dir).every((name) => !name.startsWith('.generate-')), 'staging folder left behind');
+    assert.ok(
+      fs.readdirSync(tmp.dir).every((name) => !name.startsWith('.generate-')),
+      'staging folder left behind',
+    );
   });
 
   it('roll up to the same processes', async () => {
@@ -67,7 +70,9 @@ describe('the three layouts of one seed', () => {
     const starts = parquetFiles(dir).filter((f) => path.basename(f).startsWith('raw_process-'));
     assert.ok(stops.length > 0 && starts.length > 0);
 
-    const stopColumns = (await rows<{ column_name: string }>(conn, 'DESCRIBE SELECT * FROM read_parquet($f)', { f: stops[0] })).map((c) => c.column_name);
+    const stopColumns = (await rows<{ column_name: string }>(conn, 'DESCRIBE SELECT * FROM read_parquet($f)', { f: stops[0] })).map(
+      (c) => c.column_name,
+    );
     assert.ok(!stopColumns.includes('ProcessName'), 'stop files carry no ProcessName column');
     const stop = await one<{ parents: bigint; other: bigint }>(
       conn,
