@@ -32,6 +32,10 @@ export interface RunStatus {
 /** How long to wait for a worker to answer the query before reading the history instead. */
 const QUERY_TIMEOUT_MS = 5_000;
 
+/** Activities whose progress step has another name. */
+const STEP_OF_ACTIVITY: Record<string, string> = { readRules: 'rules' };
+const stepOf = (activityType: string) => STEP_OF_ACTIVITY[activityType] ?? activityType;
+
 /** Steps of a closed run from its history: one per activity that completed or failed, in order. */
 async function progressFromHistory(client: Client, workflowId: string, runId: string): Promise<StepProgress[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -40,7 +44,7 @@ async function progressFromHistory(client: Client, workflowId: string, runId: st
   const steps: StepProgress[] = [];
   for (const event of history.events ?? []) {
     const s = event.activityTaskScheduledEventAttributes;
-    if (s) scheduled.set(String(event.eventId), s.activityType?.name ?? 'activity');
+    if (s) scheduled.set(String(event.eventId), stepOf(s.activityType?.name ?? 'activity'));
     const done = event.activityTaskCompletedEventAttributes;
     if (done) {
       const type = scheduled.get(String(done.scheduledEventId)) ?? 'activity';
