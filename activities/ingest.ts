@@ -16,6 +16,7 @@ import { queryRows, quoteIdent } from './db';
 import { columnProblems, detectLayout, type DetectedInput, type LayoutName } from './layouts';
 import { checkpointedStep, count, type StepResult } from './step';
 import { BadInput } from './failures';
+import { PUBLISHED_NAMES } from './persist';
 
 export const INGEST_VERSION = 2;
 
@@ -197,6 +198,14 @@ export async function ingest(conn: DuckDBConnection, request: IngestRequest): Pr
     detected = detectLayout(request.input);
   } catch (err) {
     throw BadInput.of((err as Error).message);
+  }
+  // A run whose output folder is the input's own folder would publish process.parquet over its input.
+  const published = new Set(Object.values(PUBLISHED_NAMES).map((name) => path.join(request.outDir, name)));
+  const overwritten = detected.files.find((file) => published.has(file));
+  if (overwritten) {
+    throw BadInput.of(
+      `output folder ${request.outDir} would overwrite the input file ${overwritten}; choose another output folder (--out)`,
+    );
   }
   const fingerprint = fingerprintInput(detected);
   const key = stepKey('ingest', INGEST_VERSION, fingerprint);

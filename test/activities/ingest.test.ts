@@ -183,3 +183,16 @@ test('ingest is checkpointed by the input fingerprint: a second call is reused',
   assert.equal(second.key, first.key);
   assert.deepEqual(second.facts, first.facts);
 });
+
+test('column names from the input are quoted identifiers, never SQL text', async () => {
+  const dir = caseDir();
+  const evil = `x"; DROP TABLE events; --`;
+  await writeParquet(
+    path.join(dir, 'in', 'process.parquet'),
+    `SELECT ${H('a')} AS pid_hash, 'H' AS hostname, 'a.exe' AS process_name, ${H('b')} AS parent_pid_hash, 'kept' AS "${evil.replaceAll('"', '""')}"`,
+  );
+  const result = await ingest(s.conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
+  assert.equal(result.rows, 1);
+  const [row] = await readParquet<Record<string, string>>(result.output);
+  assert.equal(row[evil], 'kept');
+});

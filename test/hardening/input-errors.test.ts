@@ -83,3 +83,16 @@ for (const bad of BAD_RULES) {
     }
   });
 }
+
+test('an output folder that would overwrite the input file is refused before anything is written', async () => {
+  const dir = path.join(s.root, 'same-folder');
+  const file = await writeProcessTable(dir, [{ id: 'a', name: 'a.exe', parent: 'b' }]);
+  const before = fs.readFileSync(file);
+  await assert.rejects(ingest(s.conn, { input: dir, outDir: dir }), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure && err.type === 'BadInput' && err.nonRetryable);
+    assert.match(err.message, /would overwrite the input file .*process\.parquet; choose another output folder/);
+    return true;
+  });
+  assert.deepEqual(fs.readFileSync(file), before);
+  assert.ok(!fs.existsSync(checkpointDir(dir)));
+});
