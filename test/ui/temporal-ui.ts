@@ -57,12 +57,11 @@ export async function waitForListStatus(page: Page, workflowId: string, status: 
     await page.goto(workflowsPage());
     const row = page.getByRole('row').filter({ hasText: workflowId }).first();
     await row.waitFor({ timeout: 10_000 }).catch(() => undefined);
-    seen = (
-      await row
-        .locator('td')
-        .allTextContents()
-        .catch(() => [])
-    ).map((t) => t.trim());
+    const cells: string[] = await row
+      .locator('td')
+      .allTextContents()
+      .catch(() => []);
+    const seen = cells.map((t) => t.trim());
     // The status cell holds the badge (shown upper-cased by CSS): compare as a person reads it.
     if (seen.some((cell) => cell.toLowerCase() === status.toLowerCase())) return;
     if (Date.now() > deadline)
