@@ -167,7 +167,7 @@ export function createActivities({ db, log, config }: ActivityDeps) {
     /** report.html from the published files; the run's data-quality facts come with the request (run.json is written later). */
     async report(request: { outDir: string; dataset: string; labels: string[]; quality: Record<string, unknown> }) {
       return run('report', async (conn) => {
-        const { output, ms } = await writeReport(conn, { ...request, outDir: outDirOf(request.outDir) });
+        const { output, ms } = await writeReport(conn, { ...request, outDir: publishDirOf(request.outDir) });
         return { output, ms };
       });
     },
