@@ -127,7 +127,8 @@ export function registerStatus(program: Command): void {
     .action(async (workflowId: string, raw: Record<string, unknown>) => {
       const opts = statusCliSchema.parse(raw);
       const settings = loadSettings();
-      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'warn' });
+      // Errors only unless asked: the query-only worker's "no activities registered" notice is expected.
+      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'error' });
       let session: Session | null = null;
       try {
         // Embedded: the query needs a worker; one with workflow code only answers without running steps.
