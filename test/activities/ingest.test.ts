@@ -3,10 +3,11 @@
  * the roll-up to one row per pid_hash, FILETIME conversion, NULL clean-up and the data-quality counts.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ingest } from '../../activities/ingest';
-import { hashOf } from '../support/process-table';
+import { duck, hashOf } from '../support/process-table';
 import { filetime, openStepDb, readParquet, writeParquet, type StepDb } from './step-db';
 
 let s: StepDb;
@@ -195,4 +196,31 @@ test('column names from the input are quoted identifiers, never SQL text', async
   assert.equal(result.rows, 1);
   const [row] = await readParquet<Record<string, string>>(result.output);
   assert.equal(row[evil], 'kept');
+});
+
+const REAL_STOP_FILE = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'wintap', 'raw_processstop.parquet');
+
+test('raw_sensor: the real ACME4 stop file (no ProcessName, NULL ParentPidHash) ingests as duds', async (t) => {
+  if (!fs.existsSync(REAL_STOP_FILE)) {
+    t.skip(`the real fixture ${REAL_STOP_FILE} is not on this machine; the generated stop file above has its shape`);
+    return;
+  }
+  const dir = caseDir();
+  // A copy inside the test's data root: the worker's DuckDB reads nothing outside its roots.
+  const file = path.join(dir, 'in', 'raw_sensor', 'raw_process', 'dayPK=20231013', 'hourPK=00', 'raw_processstop.parquet');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.copyFileSync(REAL_STOP_FILE, file);
+  const result = await ingest(s.conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
+  const [expected] = await duck<{ n: string; first: string }>(
+    `SELECT count(DISTINCT PidHash) AS n, strftime(make_timestamp(min(EventTime) // 10 - 11644473600000000), '%Y-%m-%d %H:%M:%S.%f') AS first
+       FROM read_parquet($f)`,
+    { f: file },
+  );
+  assert.equal(result.rows, Number(expected.n));
+  const rows = await readParquet<Rolled>(
+    result.output,
+    `pid_hash, parent_pid_hash, process_name, strftime(process_term, '%Y-%m-%d %H:%M:%S.%f') AS term`,
+  );
+  assert.ok(rows.every((r) => r.parent_pid_hash === null && r.process_name === null));
+  assert.equal(rows.map((r) => r.term).sort()[0], expected.first);
 });
