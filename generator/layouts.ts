@@ -195,7 +195,7 @@ async function writeRawHours(conn: DuckDBConnection, staging: string, target: st
     for (const kind of RAW_KINDS) {
       const files = parquetUnder(path.join(staging, kind.folder, day));
       if (files.length === 0) continue;
-      // One day sorted once, then cut into hours: each hour file comes out in event order.
+      // One day sorted once, then cut into hours: each hour file is in event order, the same on every run.
       await conn.run(
         `CREATE OR REPLACE TEMP TABLE day_events AS
            SELECT * FROM read_parquet($files, hive_partitioning = false) ORDER BY EventTime, PidHash, ActivityType`,
@@ -204,10 +204,14 @@ async function writeRawHours(conn: DuckDBConnection, staging: string, target: st
       const hours = await conn.runAndReadAll('SELECT DISTINCT hourPK FROM day_events ORDER BY hourPK');
       for (const [hour] of hours.getRows() as Array<[string]>) {
         fs.mkdirSync(path.join(target, day, `hourPK=${hour}`), { recursive: true });
-        await conn.run('COPY (SELECT * EXCLUDE (hourPK) FROM day_events WHERE hourPK = $hour) TO $path (FORMAT parquet, COMPRESSION zstd)', {
-          hour,
-          path: path.join(target, day, `hourPK=${hour}`, kind.file),
-        });
+        // Snappy, as the agent writes its files.
+        await conn.run(
+          `COPY (SELECT * EXCLUDE (hourPK) FROM day_events WHERE hourPK = $hour) TO $path (FORMAT parquet, COMPRESSION snappy)`,
+          {
+            hour,
+            path: path.join(target, day, `hourPK=${hour}`, kind.file),
+          },
+        );
       }
     }
     onDay(n + 1, days.length);
