@@ -44,15 +44,20 @@ const STDVIEW_SQL = `
   COPY (SELECT ${COLUMNS} FROM read_parquet($files))
   TO $path (FORMAT parquet, COMPRESSION zstd)`;
 
-/** One row per process per UTC day it is alive (a still-running process lives to the end of capture). */
+/**
+ * One row per process per UTC day it is alive (a still-running process lives to the end of capture).
+ * A day's row knows only that day: the process had not ended yet on the days before its last, so
+ * their process_term is NULL, and the roll-up must take the latest one.
+ */
 const ROLLING_STAGE_SQL = `
   COPY (
     WITH staged AS (SELECT * FROM read_parquet($file, hive_partitioning = false)),
     daily AS (
-      SELECT *, unnest(generate_series(date_trunc('day', coalesce(process_started, process_term)),
-                                       date_trunc('day', coalesce(process_term, make_timestamp($lastUs::BIGINT))),
-                                       INTERVAL 1 DAY)) AS day
-      FROM staged
+      SELECT * REPLACE (CASE WHEN day < date_trunc('day', process_term) THEN NULL ELSE process_term END AS process_term), day
+      FROM (SELECT *, unnest(generate_series(date_trunc('day', coalesce(process_started, process_term)),
+                                             date_trunc('day', coalesce(process_term, make_timestamp($lastUs::BIGINT))),
+                                             INTERVAL 1 DAY)) AS day
+            FROM staged)
     )
     SELECT ${COLUMNS}, strftime(day, '%Y%m%d') AS dayPK FROM daily
     UNION ALL
