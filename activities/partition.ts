@@ -5,7 +5,7 @@
  * would, and the merged result is their union.
  *
  *   plan (hosts -> partitions, balanced by process count)
- *   -> per partition: its processes, then the ordinary lineage and duds steps on them -> merge lineage
+ *   -> per partition: its processes, the ordinary lineage step on them, their non-dud ids -> merge lineage
  *   -> per partition: the ordinary label step, once per rule            -> merge each rule's labels
  *
  * (Labelling is a second pass because a run's rules file is read only once lineage is done.)
@@ -18,12 +18,11 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Rule } from '../workflows/input';
 import { checkpointDir, stepKey } from './checkpoints';
 import { queryRows } from './db';
-import { duds } from './duds';
 import { label } from './label';
 import { lineage } from './lineage';
 import { checkpointedStep, count, type StepResult } from './step';
 
-export const PARTITION_VERSION = 1;
+export const PARTITION_VERSION = 2;
 
 export interface HostLoad {
   hostname: string | null;
@@ -122,8 +121,8 @@ export function partitionDir(outDir: string, plan: StepResult, index: number): s
 const statusOf = (steps: StepResult[]): 'computed' | 'reused' => (steps.every((s) => s.status === 'reused') ? 'reused' : 'computed');
 
 /**
- * One partition: its hosts' processes, then the unchanged lineage and duds steps on them, each
- * checkpointed in the partition's folder (so a retry, on any worker, reuses what is already done).
+ * One partition: its hosts' processes, the unchanged lineage step on them, and their non-dud ids,
+ * each checkpointed in the partition's folder (so a retry, on any worker, reuses what is already done).
  */
 export async function runPartition(
   conn: DuckDBConnection,
@@ -135,14 +134,20 @@ export async function runPartition(
   const started = Date.now();
   const dir = partitionDir(outDir, plan, index);
   const key = stepKey('process', PARTITION_VERSION, ingest.key, plan.key, index);
+  // Only the columns lineage reads: the partition's copy of the data stays a fraction of the input.
   const processes = await checkpointedStep(conn, dir, 'process', PARTITION_VERSION, key, async () => ({
-    sql: `SELECT p.* FROM read_parquet($file) p
+    sql: `SELECT p.pid_hash, p.parent_pid_hash, p.hostname, p.process_name FROM read_parquet($file) p
             SEMI JOIN (SELECT hostname FROM read_parquet($plan) WHERE partition = $index) h
                    ON p.hostname IS NOT DISTINCT FROM h.hostname`,
     params: { file: ingest.output, plan: plan.output, index },
   }));
   const paths = await lineage(conn, dir, processes);
-  const nondud = await duds(conn, dir, processes);
+  // The label step reads only pid_hash from its non-dud input (SPEC "Duds": a parent hash is set).
+  const nondudKey = stepKey('nondud', PARTITION_VERSION, processes.key);
+  const nondud = await checkpointedStep(conn, dir, 'nondud', PARTITION_VERSION, nondudKey, async () => ({
+    sql: 'SELECT pid_hash FROM read_parquet($file) WHERE parent_pid_hash IS NOT NULL',
+    params: { file: processes.output },
+  }));
   return { index, dir, status: statusOf([processes, paths, nondud]), lineage: paths, nondud, ms: Date.now() - started };
 }
 
