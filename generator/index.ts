@@ -4,8 +4,9 @@
  *
  *   plan (hosts, window) → hosts and boots → processes, chunk by chunk, to staging → the chosen layout
  *
- * Everything is generated in DuckDB SQL; chunks bound the memory, and the staging folder beside the
- * output is removed at the end whatever happens.
+ * Everything is generated in DuckDB SQL; chunks bound the memory. Intermediate files live in a
+ * private staging folder inside the output folder (same file system, so the finished layout is moved
+ * into place with a rename) and are removed at the end whatever happens.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
