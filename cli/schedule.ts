@@ -93,20 +93,26 @@ export async function createSchedule(session: Session, raw: CreateScheduleOption
   });
 }
 
+/**
+ * How long a trigger may take to show up as an action. The scheduler is itself a workflow on the
+ * server; right after a server start (embedded mode) it can take a while to be scheduled.
+ */
+const TRIGGER_WAIT_MS = 90_000;
+
 /** Trigger a run now and return the workflow id of the run it started (waits for the schedule to take it). */
 export async function triggerSchedule(client: Client, scheduleId: string, overlap?: keyof typeof OVERLAP): Promise<string> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
   // A trigger honours the overlap policy: with SKIP and a run still open, nothing new starts.
   await handle.trigger(overlap ? OVERLAP[overlap] : undefined);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + TRIGGER_WAIT_MS;
   while (Date.now() < deadline) {
     const taken = (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.workflowId));
     if (taken) return taken.action.workflow.workflowId;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(
-    `schedule ${scheduleId} took no action within 15 s of the trigger; a run may still be open under overlap policy SKIP ` +
+    `schedule ${scheduleId} took no action within ${TRIGGER_WAIT_MS / 1000} s of the trigger; a run may still be open under overlap policy SKIP ` +
       '(use --overlap allow_all, or wait for it)',
   );
 }
