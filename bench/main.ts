@@ -1,0 +1,155 @@
+/**
+ * `npm run bench [-- --scale S] [-- --json]`: the pipeline on generated ACME4-shaped data.
+ *
+ *   1. data: generated once per (scale, seed) into data/bench/acme4-s<scale>-seed1/ and reused.
+ *   2. lineage against the straightforward recursive walk (bench/walk.ts), each in a child process of
+ *      its own (so peak memory is each one's own), then an identical-output check.
+ *   3. the whole pipeline with the step functions called directly, then through Temporal (dev server +
+ *      worker, server start excluded), each in a child process: the orchestration overhead.
+ *
+ * Prints a table, or with --json one JSON line. The machine may be shared: the ratios compare runs
+ * made one after the other within this run, and every figure carries the load average it ran under.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { z } from 'zod';
+import { PROJECT_ROOT } from '../config/settings';
+import { generate } from '../generator';
+import { compareLineage } from './compare';
+
+const optionsSchema = z.object({
+  scale: z.coerce.number().positive().max(100).default(1.07),
+  seed: z.coerce.number().int().min(0).default(1),
+  json: z.boolean().default(false),
+});
+
+const BENCH_DIR = path.join(PROJECT_ROOT, 'data', 'bench');
+
+const methodSchema = z.object({
+  method: z.string(),
+  compute_ms: z.number(),
+  write_ms: z.number(),
+  ms: z.number(),
+  maxrss_mb: z.number(),
+  output: z.string(),
+});
+const pipelineSchema = z.object({ mode: z.string(), ms: z.number(), steps: z.record(z.string(), z.number()), maxrss_mb: z.number() });
+
+/** Run a bench child script and parse the JSON line it prints last (the dev server also writes to stdout). */
+function child<T>(script: string, args: string[], schema: z.ZodType<T>): T {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return schema.parse(JSON.parse(last));
+}
+
+/** The generated input for (scale, seed), made once; `.complete` marks a finished generation. */
+async function benchData(scale: number, seed: number, log: (s: string) => void): Promise<{ dir: string; processes: number }> {
+  const dir = path.join(BENCH_DIR, `acme4-s${scale}-seed${seed}`);
+  const marker = path.join(dir, '.complete');
+  if (!fs.existsSync(marker)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    log(`generating ACME4-shaped data at scale ${scale} into ${dir} (once) ...`);
+    const result = await generate({ profile: 'acme4', scale, seed, out: dir, layout: 'stdview' });
+    fs.writeFileSync(marker, JSON.stringify(result) + '\n');
+  }
+  return { dir, processes: z.object({ processes: z.number() }).parse(JSON.parse(fs.readFileSync(marker, 'utf8'))).processes };
+}
+
+const load = () => os.loadavg()[0].toFixed(1);
+const mb = (n: number) => `${n.toLocaleString('en-US')} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { scale: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: false,
+  });
+  const opts = optionsSchema.parse(values);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const data = await benchData(opts.scale, opts.seed, log);
+  const input = path.join(data.dir, 'process.parquet');
+  const work = path.join(BENCH_DIR, 'work');
+  const loads: Record<string, string> = {};
+
+  log(`lineage (load ${(loads.lineage = load())}) ...`);
+  const fast = child('method-child.ts', ['lineage', input, path.join(work, 'lineage')], methodSchema);
+  log(`straightforward walk (load ${(loads.walk = load())}) ...`);
+  const walk = child('method-child.ts', ['walk', input, path.join(work, 'walk')], methodSchema);
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const comparison = await compareLineage(conn, fast.output, walk.output);
+  conn.closeSync();
+  instance.closeSync();
+
+  log(`pipeline, steps called directly (load ${(loads.direct = load())}) ...`);
+  const direct = child('pipeline-child.ts', ['direct', data.dir, path.join(work, 'direct')], pipelineSchema);
+  log(`pipeline through Temporal (load ${(loads.temporal = load())}) ...`);
+  const temporal = child('pipeline-child.ts', ['temporal', data.dir, path.join(work, 'temporal')], pipelineSchema);
+
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const summary = {
+    scale: opts.scale,
+    processes: data.processes,
+    lineage_ms: fast.ms,
+    lineage_compute_ms: fast.compute_ms,
+    lineage_write_ms: fast.write_ms,
+    walk_ms: walk.ms,
+    walk_compute_ms: walk.compute_ms,
+    walk_write_ms: walk.write_ms,
+    lineage_speedup: ratio(walk.ms, fast.ms),
+    lineage_compute_speedup: ratio(walk.compute_ms, fast.compute_ms),
+    walk_peak_mb: walk.maxrss_mb,
+    lineage_peak_mb: fast.maxrss_mb,
+    memory_ratio: ratio(walk.maxrss_mb, fast.maxrss_mb),
+    identical: comparison.identical,
+    direct_ms: direct.ms,
+    temporal_ms: temporal.ms,
+    temporal_overhead: ratio(temporal.ms, direct.ms),
+    direct_steps: direct.steps,
+    temporal_steps: temporal.steps,
+    peak_rss_mb: Math.max(fast.maxrss_mb, direct.maxrss_mb, temporal.maxrss_mb),
+    direct_peak_mb: direct.maxrss_mb,
+    temporal_peak_mb: temporal.maxrss_mb,
+    load_average: loads,
+    machine: { nproc: os.availableParallelism(), memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  };
+  fs.rmSync(work, { recursive: true, force: true });
+
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(summary) + '\n');
+    return;
+  }
+  const rows: [string, string][] = [
+    ['processes', data.processes.toLocaleString('en-US')],
+    ['lineage (compute + write)', `${s(fast.ms)} (${s(fast.compute_ms)} + ${s(fast.write_ms)}), peak ${mb(fast.maxrss_mb)}`],
+    ['straightforward walk', `${s(walk.ms)} (${s(walk.compute_ms)} + ${s(walk.write_ms)}), peak ${mb(walk.maxrss_mb)}`],
+    ['lineage speed-up', `${summary.lineage_speedup}x (compute only ${summary.lineage_compute_speedup}x)`],
+    ['memory ratio (walk / lineage)', `${summary.memory_ratio}x`],
+    ['identical output', String(comparison.identical)],
+    ...Object.entries(direct.steps).map(([k, v]): [string, string] => [`  step ${k} (direct)`, s(v)]),
+    ['whole run, steps direct', s(direct.ms)],
+    ['whole run, through Temporal', s(temporal.ms)],
+    ['Temporal overhead', `${summary.temporal_overhead}x`],
+    ['peak RSS', mb(summary.peak_rss_mb)],
+    [
+      'load average (lineage/walk/direct/temporal)',
+      `${loads.lineage} / ${loads.walk} / ${loads.direct} / ${loads.temporal} on ${summary.machine.nproc} cores`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
