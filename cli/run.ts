@@ -63,11 +63,15 @@ export async function runPipeline(
       (session.uiUrl ? `  ${session.uiUrl}/namespaces/${session.client.options.namespace}/workflows/${workflowId}` : ''),
   );
   const printed = new Set<string>();
+  // One query in flight at most, awaited before returning: a query still retrying when the caller
+  // closes the connection throws "Channel has been shut down" from a timer, crashing the process.
+  let inFlight: Promise<void> | null = null;
   const poll = setInterval(() => {
-    handle
+    inFlight ??= handle
       .query(progressQuery)
       .then((p: Progress) => printProgressLines(p, printed, options.out))
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => (inFlight = null));
   }, 500);
   try {
     const result = await handle.result();
@@ -79,6 +83,7 @@ export async function runPipeline(
     return result;
   } finally {
     clearInterval(poll);
+    await inFlight;
   }
 }
 
