@@ -4,6 +4,7 @@
  * text, so they follow what a user sees rather than the UI's internal markup.
  */
 import type { Page } from 'playwright-core';
+import { screenshot } from './browser';
 
 export function temporalUiUrl(): string {
   const url = process.env.WINTAP_NOISE_TEST_TEMPORAL_UI;
@@ -39,12 +40,22 @@ export async function fillStartWorkflowForm(page: Page, form: StartForm): Promis
   await data.click();
   // insertText, not type: typed brackets and quotes would be doubled by the editor's auto-closing.
   await page.keyboard.insertText(form.input);
+  // Leaving the editor re-formats the JSON; do it before submitting, or the submit click is lost to it.
+  await page.getByRole('heading', { name: 'Start Workflow' }).click();
+  await page.waitForTimeout(500);
 }
 
 export async function submitStartWorkflowForm(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start Workflow' }).click();
   // The form stays open and confirms with a toast.
-  await page.getByRole('link', { name: 'Workflow started successfully' }).waitFor({ timeout: 30_000 });
+  try {
+    await page.getByRole('link', { name: 'Workflow started successfully' }).waitFor({ timeout: 30_000 });
+  } catch (err) {
+    await screenshot(page, 'ui-start-form-not-started', { fullPage: true });
+    throw new Error('the Start Workflow form did not confirm a start (screenshot: test-artifacts/ui-start-form-not-started.png)', {
+      cause: err,
+    });
+  }
 }
 
 /**
