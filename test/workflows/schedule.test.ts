@@ -75,6 +75,36 @@ test('a schedule triggered now completes a run whose output partition is named b
   }
 });
 
+test('a backfill runs every missed time, each into the partition of its own scheduled time', async () => {
+  const scheduleId = `backfill-${crypto.randomBytes(4).toString('hex')}`;
+  const out = path.join(root, 'backfilled');
+  const handle = await createSchedule(sessionOf(tw), { id: scheduleId, cron: '0 0 1 1 *', input: JSON.stringify({ input: 'lab', out }) });
+  try {
+    // Two New Year's midnights in range: 2024 and 2025. BUFFER_ALL runs them one after the other.
+    await handle.backfill({ start: new Date('2023-12-31T23:59:00Z'), end: new Date('2025-01-01T00:01:00Z'), overlap: 'BUFFER_ALL' });
+    const deadline = Date.now() + 120_000;
+    let workflowIds: string[] = [];
+    while (workflowIds.length < 2) {
+      assert.ok(Date.now() < deadline, `the backfill started ${workflowIds.length} of 2 runs`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      workflowIds = (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
+    }
+    const results = [];
+    for (const id of workflowIds) results.push(await tw.client.workflow.getHandle<typeof platformNoisePipeline>(id).result());
+    assert.deepEqual(results.map((r) => path.basename(r.outDir)).sort(), ['20240101T000000Z', '20250101T000000Z']);
+    for (const r of results) assert.equal(r.proportions.ratio, 7 / 11);
+    assert.deepEqual(
+      fs
+        .readdirSync(out)
+        .filter((f) => !f.startsWith('.'))
+        .sort(),
+      ['20240101T000000Z', '20250101T000000Z'],
+    );
+  } finally {
+    await handle.delete();
+  }
+});
+
 test('schedule options are validated before anything is created', () => {
   assert.throws(() => createScheduleSchema.parse({ id: 'x' }), /exactly one of --cron or --every/);
   assert.throws(() => createScheduleSchema.parse({ id: 'x', every: 'soon' }), /duration/);
