@@ -80,7 +80,11 @@ const quick = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', he
 
 export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promise<PipelineResult> {
   const parsed = parsePipelineInput(rawInput);
-  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, 'BadWorkflowInput');
+  if (!parsed.ok) {
+    // Listed under WintapStatus = "failed" in the Web UI too, though no data set name is known yet.
+    upsertSearchAttributes([{ key: RUN_STATUS, value: 'failed' }]);
+    throw ApplicationFailure.nonRetryable(parsed.message, 'BadWorkflowInput');
+  }
   const params: PipelineParams = parsed.params;
   const startedAt = new Date().toISOString();
   const scheduledAt = scheduledStartTime(workflowInfo().typedSearchAttributes, workflowInfo().searchAttributes ?? {});
@@ -209,7 +213,7 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
   } catch (err) {
     progress.status = 'failed';
     showDetails();
-    if (progress.dataset !== null) upsertSearchAttributes([{ key: RUN_STATUS, value: 'failed' }]);
+    upsertSearchAttributes([{ key: RUN_STATUS, value: 'failed' }]);
     // Free the output folder for other runs; non-cancellable so a cancelled run releases it too.
     const lockedOut = progress.outDir;
     if (lockedOut !== null) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { platformNoisePipeline } from '../../workflows/pipeline';
+import { RUN_STATUS } from '../../workflows/search-attributes';
 import { formatStatus, runStatus } from '../../cli/status';
 import { startTestWorker, testAddress, type TestWorker } from '../support/temporal';
 import { tempDir } from '../support/process-table';
@@ -28,6 +29,20 @@ before(async () => {
 after(async () => {
   if (!workerStopped) await tw?.stop();
   fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a run refused on its input is listed as failed and its status names the field', async () => {
+  const workflowId = `status-input-${crypto.randomBytes(4).toString('hex')}`;
+  await assert.rejects(
+    tw.client.workflow.execute(platformNoisePipeline, { taskQueue: tw.taskQueue, workflowId, args: [{ input: 'lab', partitions: 0 }] }),
+  );
+  const description = await tw.client.workflow.getHandle(workflowId).describe();
+  assert.equal(description.typedSearchAttributes.get(RUN_STATUS), 'failed', 'WintapStatus = "failed" lists it in the Web UI');
+  const status = await runStatus(tw.client, workflowId);
+  assert.equal(status.execution, 'FAILED');
+  // It failed before its query handler existed: the status comes from history.
+  assert.equal(status.source, 'history');
+  assert.match(status.failure ?? '', /invalid pipeline input: partitions: /);
 });
 
 test('status of a completed and a failed run, from the query and then, with no worker, from history', async () => {
