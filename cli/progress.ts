@@ -29,6 +29,14 @@ export function formatSummary(result: PipelineResult): string {
   return lines.join('\n');
 }
 
+/** gRPC DEADLINE_EXCEEDED anywhere in the cause chain: a long poll cut short, not a verdict on the run. */
+function isDeadlineExceeded(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    if ((e as Error & { code?: unknown }).code === 4) return true;
+  }
+  return false;
+}
+
 /**
  * Follow a started run to its end: poll the progress query, print each step once as it finishes,
  * then return the result (or throw the run's failure). Shared by `run`-like commands (`resume`).
@@ -38,28 +46,41 @@ export async function watchRun(
   out: (line: string) => void,
 ): Promise<PipelineResult> {
   const printed = new Set<string>();
-  const poll = setInterval(() => {
+  // One query at a time, awaited before returning: a query still retrying after the caller closes the
+  // connection would throw from a timer ("Channel has been shut down").
+  let inFlight: Promise<void> | null = null;
+  const pollOnce = () =>
     handle
       .query(progressQuery)
       .then((p) => printProgressLines(p, printed, out))
       .catch(() => undefined);
+  const poll = setInterval(() => {
+    if (inFlight === null) inFlight = pollOnce().finally(() => (inFlight = null));
   }, 500);
   try {
-    const result = await handle.result();
-    printProgressLines(
-      { status: 'completed', dataset: result.dataset, outDir: result.outDir, steps: result.steps.map((s) => ({ ...s })) },
-      printed,
-      out,
-    );
-    return result;
-  } catch (err) {
-    // The last poll may not have seen the failed step: show it before the reason.
-    await handle
-      .query(progressQuery)
-      .then((p) => printProgressLines(p, printed, out))
-      .catch(() => undefined);
-    throw err;
+    for (;;) {
+      try {
+        const result = await handle.result();
+        clearInterval(poll);
+        await inFlight;
+        printProgressLines(
+          { status: 'completed', dataset: result.dataset, outDir: result.outDir, steps: result.steps.map((s) => ({ ...s })) },
+          printed,
+          out,
+        );
+        return result;
+      } catch (err) {
+        // On a loaded server the history long poll can hit its deadline while the run goes on: wait again.
+        if (isDeadlineExceeded(err)) continue;
+        clearInterval(poll);
+        await inFlight;
+        // The last poll may not have seen the failed step: show it before the reason.
+        await pollOnce();
+        throw err;
+      }
+    }
   } finally {
     clearInterval(poll);
+    await inFlight;
   }
 }
