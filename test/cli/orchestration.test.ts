@@ -77,7 +77,7 @@ test('status shows a failed run and the remedy; resume --rules fixes it; status 
 
   fs.writeFileSync(path.join(root, 'fixed.json'), JSON.stringify([{ label: 'aws', pattern: 'ssm-' }]));
   const resumed = await cli(['resume', workflowId, '--rules', 'fixed.json', '--json']);
-  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
   assert.match(resumed.stdout, /^ {2}ingest +reused/m);
   assert.match(resumed.stdout, /^ {2}lineage +reused/m);
   assert.match(resumed.stdout, /^ {2}label:aws +computed/m);
@@ -110,7 +110,7 @@ test('schedule create, describe, pause, trigger --wait, delete', async () => {
     assert.equal((await cli(['schedule', 'unpause', id])).code, 0);
 
     const triggered = await cli(['schedule', 'trigger', id, '--wait']);
-    assert.equal(triggered.code, 0, triggered.stderr);
+    assert.equal(triggered.code, 0, triggered.stderr + triggered.stdout);
     assert.match(triggered.stdout, new RegExp(`schedule ${id} started workflow ${id}-`));
     const partition = /data set lab -> (\S+)/.exec(triggered.stdout)?.[1];
     assert.ok(partition && /cli-scheduled\/\d{8}T\d{6}Z$/.test(partition), triggered.stdout);
