@@ -24,9 +24,11 @@ async function main(): Promise<void> {
   fs.mkdirSync(artifacts, { recursive: true });
 
   process.stderr.write('starting a Temporal dev server for the test run ...\n');
-  const server = await startLocalServer({ dbFilename: path.join(artifacts, 'temporal-test.db') });
+  // A database of this run's own: concurrent runs on one machine must not share SQLite state.
+  const dbFilename = path.join(artifacts, `temporal-test-${process.pid}.db`);
+  const server = await startLocalServer({ dbFilename });
   process.stderr.write(`Temporal dev server at ${server.address}, Web UI ${server.uiUrl}\n`);
-  const bundlePath = path.join(artifacts, 'workflow-bundle.js');
+  const bundlePath = path.join(artifacts, `workflow-bundle-${process.pid}.js`);
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
   fs.writeFileSync(bundlePath, code);
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   });
   const code_ = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
   await server.stop();
+  for (const file of [dbFilename, `${dbFilename}-wal`, `${dbFilename}-shm`, bundlePath]) fs.rmSync(file, { force: true });
   process.exit(code_);
 }
 
