@@ -29,7 +29,15 @@ import { persist, type PublishedStep } from './persist';
 import { proportions } from './proportions';
 import { recordRun, type RunRecord } from './run-record';
 import { writeReport } from '../report';
-import { labelPartition, mergeLabels, mergeLineage, planPartitions, runPartition, type PartitionLabels, type PartitionRef } from './partition';
+import {
+  labelPartition,
+  mergeLabels,
+  mergeLineage,
+  planPartitions,
+  runPartition,
+  type PartitionLabels,
+  type PartitionRef,
+} from './partition';
 import { readRulesFile } from './rules-file';
 import type { StepResult } from './step';
 import { ensureSample } from '../generator/sample';
