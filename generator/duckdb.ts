@@ -24,9 +24,11 @@ const MACROS = [
   // How many of a kind one boot holds: rate × hours, ±15 % per boot, rounded at random.
   `CREATE OR REPLACE TEMP MACRO per_boot(bid, kind, hours, rate) AS
      floor(hours * rate * (0.85 + 0.3 * rnd(bid, kind, -1)) + rnd(bid, kind, -2))::BIGINT`,
-  // A start time somewhere in the boot, after the services and any logon are up.
+  // A start time in the boot, after the services and any logon are up (11 min) and a minute before
+  // shutdown; very short boots (tiny scales) keep the same proportions so starts stay inside the boot.
   `CREATE OR REPLACE TEMP MACRO in_boot(bid, key, bs, be) AS
-     (bs + 660000000 + floor(rnd(bid, key, 1) * greatest(be - bs - 720000000, 1000000)))::BIGINT`,
+     (bs + least(660000000, (be - bs) // 3)
+         + floor(rnd(bid, key, 1) * greatest(be - bs - least(660000000, (be - bs) // 3) - least(60000000, (be - bs) // 10), 1)))::BIGINT`,
   // An end time min_s..max_s after start, cut by shutdown, never before the start.
   `CREATE OR REPLACE TEMP MACRO life(bid, key, start_us, be, min_s, max_s) AS
      greatest(start_us, least(start_us + ((min_s + rnd(bid, key, 2) * (max_s - min_s)) * 1000000)::BIGINT, be))`,

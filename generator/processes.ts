@@ -51,7 +51,7 @@ const WINTAPSVCMGR_KIND = `
   SELECT host_idx, boot, 'wintapsvcmgr/' || i AS key,
          CASE WHEN rnd(bid, key, 3) < $underUnknown THEN 'unknown' ELSE 'svchost/0' END AS parent_key,
          'wintapsvcmgr.exe' AS name, rand_pid(bid, key) AS pid,
-         least((bs + 120 * ${SECOND} + (i * $svcmgrPeriodHours * 3600 + rnd(bid, key, 1) * 600) * ${SECOND})::BIGINT, be) AS start_us,
+         least((bs + 120 * ${SECOND} + (i * $svcmgrPeriodHours * 3600 + rnd(bid, key, 1) * 600) * ${SECOND})::BIGINT, be - ${SECOND}) AS start_us,
          life(bid, key, start_us, be, 2, 10) AS term_us,
          '"C:\\Program Files\\Wintap\\WintapSvcMgr.exe" -check' AS args, 'SYSTEM' AS user_name, 'process' AS kind, 0 AS consoles
   FROM (SELECT *, unnest(range(1 + floor(hours / $svcmgrPeriodHours)::BIGINT)) AS i FROM b)`;
@@ -129,7 +129,7 @@ const NESTED_SHELL_KIND = `
   SELECT host_idx, boot, chain || '/' || j AS key,
          CASE WHEN j = 0 THEN 'explorer' ELSE chain || '/' || (j - 1) END AS parent_key,
          pick(getvariable('nested_shells'), rnd(bid, key, 4)) AS name, rand_pid(bid, key) AS pid,
-         least(chain_start + j * 2 * ${SECOND}, be) AS start_us,
+         least(chain_start + j * 2 * ${SECOND}, be - ${SECOND}) AS start_us,
          greatest(start_us, least(chain_start + (3600 - j) * ${SECOND}::BIGINT, be)) AS term_us,
          NULL AS args, session_user AS user_name, 'process' AS kind, CASE WHEN j = len - 1 THEN 1 ELSE 0 END AS consoles
   FROM (SELECT *, unnest(range(len)) AS j FROM chains)`;

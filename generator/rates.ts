@@ -21,8 +21,8 @@ export const RATES = {
 
   /** wintap.exe runs mergehelper.exe every ~5 minutes per sensor. */
   mergehelperPeriodSeconds: 293,
-  /** The task scheduler starts wintapsvcmgr.exe at boot and then every ~10 h. */
-  wintapsvcmgrPeriodHours: 10.6,
+  /** The task scheduler starts wintapsvcmgr.exe at boot and then every ~8 h. */
+  wintapsvcmgrPeriodHours: 8.25,
   /** Share of wintapsvcmgr.exe whose parent the agent could not find, so it hangs under `unknown`. */
   wintapsvcmgrUnderUnknown: 0.1,
 

@@ -109,6 +109,19 @@ describe('small profile shape', () => {
     assert.equal(Number(r.hosts), 1);
   });
 
+  it('starts children after their parents, and everything inside the capture window', async () => {
+    const r = await q<{ child_first: bigint; ends_first: bigint; first: string; last: string }>(
+      `SELECT count(*) FILTER (c.process_started < p.process_started AND p.parent_pid_hash <> c.pid_hash) AS child_first,
+              count(*) FILTER (c.process_term < c.process_started) AS ends_first,
+              min(c.process_started)::VARCHAR AS first, max(coalesce(c.process_term, c.process_started))::VARCHAR AS last
+       FROM p c LEFT JOIN p p ON p.pid_hash = c.parent_pid_hash AND p.pid_hash <> c.pid_hash`,
+    );
+    assert.equal(Number(r.child_first), 0);
+    assert.equal(Number(r.ends_first), 0);
+    // The small profile captures 2023-11-01 from midnight for 3.6 hours.
+    assert.ok(r.first >= '2023-11-01 00:00:00' && r.last < '2023-11-01 03:36:00', `${r.first} .. ${r.last}`);
+  });
+
   it('has duds with a name and duds without', async () => {
     const r = await q<{ named: bigint; nameless: bigint }>(
       `SELECT count(*) FILTER (process_name IS NOT NULL) AS named, count(*) FILTER (process_name IS NULL) AS nameless
