@@ -5,6 +5,7 @@ import { registerReport } from './report';
 import { registerResume } from './resume';
 import { registerStatus } from './status';
 import { registerSchedule } from './schedule';
+import { registerGenerate } from './generate';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ registerReport(program);
 registerResume(program);
 registerStatus(program);
 registerSchedule(program);
+registerGenerate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wintap-noise: ${err instanceof Error ? err.message : String(err)}\n`);
