@@ -1,5 +1,6 @@
 /** What the CLI prints about a run: one line per finished step, then a summary. */
 import { progressQuery, type PipelineResult, type Progress } from '../workflows/pipeline';
+import { describeFailure } from './failure';
 
 export function printProgressLines(progress: Progress, printed: Set<string>, out: (line: string) => void): void {
   for (const step of progress.steps) {
@@ -82,5 +83,31 @@ export async function watchRun(
   } finally {
     clearInterval(poll);
     await inFlight;
+  }
+}
+
+/**
+ * How `run` and `resume` end: the summary (and with --json the run as the last line) on success; on
+ * failure one line naming the cause (the stack only with --verbose) and exit code 1; `close` either way.
+ */
+export async function reportOutcome(
+  command: string,
+  opts: { json: boolean; verbose: boolean },
+  out: (line: string) => void,
+  work: () => Promise<PipelineResult>,
+  close: () => Promise<void>,
+): Promise<void> {
+  try {
+    const result = await work();
+    out(formatSummary(result));
+    if (opts.json) out(JSON.stringify({ status: 'completed', ...result }));
+  } catch (err) {
+    const reason = describeFailure(err);
+    if (opts.json) out(JSON.stringify({ status: 'failed', reason }));
+    process.stderr.write(`wintap-noise ${command}: ${reason}\n`);
+    if (opts.verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = 1;
+  } finally {
+    await close();
   }
 }

@@ -17,13 +17,12 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, fromPayloadsAtIndex } 
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { loadSettings } from '../config/settings';
-import { createLogger } from '../config/logger';
+import { createCliLogger } from '../config/logger';
 import { parsePipelineInput, SAMPLE_INPUT, type PipelineInput } from '../workflows/input';
 import { platformNoisePipeline, type PipelineResult } from '../workflows/pipeline';
 import { scheduledOutput, scheduledStartTime } from '../workflows/schedule';
 import { openSession, type Session } from './session';
-import { describeFailure } from './failure';
-import { formatSummary, watchRun } from './progress';
+import { reportOutcome, watchRun } from './progress';
 import { readRulesFile } from './run';
 
 /** A JSON object of input fields; `null` removes a field from the original input. */
@@ -158,25 +157,23 @@ export function registerResume(program: Command): void {
     .action(async (workflowId: string, raw: Record<string, unknown>) => {
       const opts = resumeCliSchema.parse(raw);
       const settings = loadSettings();
-      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'warn' });
+      const log = createCliLogger(settings);
       const out = (line: string) => process.stdout.write(line + '\n');
       let session: Session | null = null;
-      try {
-        let override: InputOverride | undefined = opts.inputOverride ? parseInputOverride(opts.inputOverride) : undefined;
-        if (opts.rules) override = { ...override, rules: readRulesFile(path.resolve(opts.rules)), rulesFile: null };
-        // The worker starts once the original input (and so the folders it needs) is known.
-        session = await openSession({ settings, log, worker: false });
-        const result = await resumePipeline(session, workflowId, { override, out });
-        out(formatSummary(result));
-        if (opts.json) out(JSON.stringify({ status: 'completed', ...result }));
-      } catch (err) {
-        const reason = describeFailure(err);
-        if (opts.json) out(JSON.stringify({ status: 'failed', reason }));
-        process.stderr.write(`wintap-noise resume: ${reason}\n`);
-        if (opts.verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-        process.exitCode = 1;
-      } finally {
-        await session?.close();
-      }
+      await reportOutcome(
+        'resume',
+        opts,
+        out,
+        async () => {
+          let override: InputOverride | undefined = opts.inputOverride ? parseInputOverride(opts.inputOverride) : undefined;
+          if (opts.rules) override = { ...override, rules: readRulesFile(path.resolve(opts.rules)), rulesFile: null };
+          // The worker starts once the original input (and so the folders it needs) is known.
+          session = await openSession({ settings, log, worker: false });
+          return resumePipeline(session, workflowId, { override, out });
+        },
+        async () => {
+          await session?.close();
+        },
+      );
     });
 }

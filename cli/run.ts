@@ -8,13 +8,12 @@ import type { Command } from 'commander';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import { loadSettings } from '../config/settings';
-import { createLogger } from '../config/logger';
+import { createCliLogger } from '../config/logger';
 import { parsePipelineInput, rulesSchema, SAMPLE_INPUT, datasetName, type PipelineInput } from '../workflows/input';
 import { platformNoisePipeline, progressQuery, type PipelineResult, type Progress } from '../workflows/pipeline';
 import { openSession, type Session } from './session';
 import { pipelineWorkflowId } from './workflow-id';
-import { describeFailure } from './failure';
-import { printProgressLines, formatSummary } from './progress';
+import { printProgressLines, reportOutcome } from './progress';
 
 export const runOptionsSchema = z.object({
   input: z.string().min(1).default(SAMPLE_INPUT),
@@ -105,38 +104,35 @@ export function registerRun(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = runOptionsSchema.parse(raw);
       const settings = loadSettings();
-      // A CLI user wants progress lines, not the worker's JSON log: warnings only unless asked for more.
-      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'warn' });
+      const log = createCliLogger(settings);
       const out = (line: string) => process.stdout.write(line + '\n');
       let session: Session | null = null;
-      try {
-        // Paths typed on the command line are relative to the current folder, not the worker's data root.
-        const input = opts.input === SAMPLE_INPUT ? SAMPLE_INPUT : path.resolve(opts.input);
-        const outDir = opts.out ? path.resolve(opts.out) : undefined;
-        const rules = opts.rules ? readRulesFile(path.resolve(opts.rules)) : undefined;
-        const extraRoots = [
-          ...(input !== SAMPLE_INPUT ? [fs.existsSync(input) && fs.statSync(input).isFile() ? path.dirname(input) : input] : []),
-          ...(outDir ? [outDir] : []),
-        ];
-        session = await openSession({ settings, log, extraRoots });
-        const workflowInput: PipelineInput = {
-          input,
-          ...(outDir ? { out: outDir } : {}),
-          ...(rules ? { rules } : {}),
-          ...(opts.dataset ? { dataset: opts.dataset } : {}),
-          ...(opts.partitions ? { partitions: opts.partitions } : {}),
-        };
-        const result = await runPipeline(session, workflowInput, { json: opts.json, out });
-        out(formatSummary(result));
-        if (opts.json) out(JSON.stringify({ status: 'completed', ...result }));
-      } catch (err) {
-        const reason = describeFailure(err);
-        if (opts.json) out(JSON.stringify({ status: 'failed', reason }));
-        process.stderr.write(`wintap-noise run: ${reason}\n`);
-        if (opts.verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-        process.exitCode = 1;
-      } finally {
-        await session?.close();
-      }
+      await reportOutcome(
+        'run',
+        opts,
+        out,
+        async () => {
+          // Paths typed on the command line are relative to the current folder, not the worker's data root.
+          const input = opts.input === SAMPLE_INPUT ? SAMPLE_INPUT : path.resolve(opts.input);
+          const outDir = opts.out ? path.resolve(opts.out) : undefined;
+          const rules = opts.rules ? readRulesFile(path.resolve(opts.rules)) : undefined;
+          const extraRoots = [
+            ...(input !== SAMPLE_INPUT ? [fs.existsSync(input) && fs.statSync(input).isFile() ? path.dirname(input) : input] : []),
+            ...(outDir ? [outDir] : []),
+          ];
+          session = await openSession({ settings, log, extraRoots });
+          const workflowInput: PipelineInput = {
+            input,
+            ...(outDir ? { out: outDir } : {}),
+            ...(rules ? { rules } : {}),
+            ...(opts.dataset ? { dataset: opts.dataset } : {}),
+            ...(opts.partitions ? { partitions: opts.partitions } : {}),
+          };
+          return runPipeline(session, workflowInput, { json: opts.json, out });
+        },
+        async () => {
+          await session?.close();
+        },
+      );
     });
 }

@@ -13,7 +13,7 @@ import { ScheduleOverlapPolicy, type Client, type ScheduleDescription, type Sche
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { loadSettings } from '../config/settings';
-import { createLogger } from '../config/logger';
+import { createCliLogger } from '../config/logger';
 import { parsePipelineInput, type PipelineInput } from '../workflows/input';
 import { platformNoisePipeline, type PipelineResult } from '../workflows/pipeline';
 import { openSession, type Session } from './session';
@@ -138,7 +138,7 @@ const out = (line: string) => process.stdout.write(line + '\n');
 /** Open a session, run `work`, print its failure as one line; the worker starts only when asked. */
 async function withSession(command: string, work: (session: Session) => Promise<void>): Promise<void> {
   const settings = loadSettings();
-  const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'warn' });
+  const log = createCliLogger(settings);
   let session: Session | null = null;
   try {
     session = await openSession({ settings, log, worker: false });

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { fromPayloadsAtIndex } from '@temporalio/common';
 import { z } from 'zod';
 import { loadSettings } from '../config/settings';
-import { createLogger } from '../config/logger';
+import { createCliLogger } from '../config/logger';
 import { progressQuery, type PipelineResult, type Progress, type StepProgress } from '../workflows/pipeline';
 import { scheduledStartTime } from '../workflows/schedule';
 import { openSession, type Session } from './session';
@@ -128,7 +128,7 @@ export function registerStatus(program: Command): void {
       const opts = statusCliSchema.parse(raw);
       const settings = loadSettings();
       // Errors only unless asked: the query-only worker's "no activities registered" notice is expected.
-      const log = createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: 'error' });
+      const log = createCliLogger(settings, 'error');
       let session: Session | null = null;
       try {
         // Embedded: the query needs a worker; one with workflow code only answers without running steps.

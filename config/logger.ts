@@ -18,3 +18,11 @@ export function createLogger(
   }
   return pino(options, pino.destination(2));
 }
+
+/**
+ * The logger of a CLI command: a user wants progress lines, not the worker's JSON log, so only
+ * `quietLevel` and above unless WINTAP_NOISE_LOG_LEVEL asks for more.
+ */
+export function createCliLogger(settings: Settings, quietLevel: 'warn' | 'error' = 'warn'): Logger {
+  return createLogger(process.env.WINTAP_NOISE_LOG_LEVEL ? settings : { ...settings, WINTAP_NOISE_LOG_LEVEL: quietLevel });
+}
