@@ -5,27 +5,15 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { platformNoisePipeline, progressQuery } from '../../workflows/pipeline';
 import { startTestWorker, type TestWorker } from '../support/temporal';
-import { duck, tempDir, writeProcessTable } from '../support/process-table';
+import { duck, tempDir } from '../support/process-table';
+import { writeLab } from './lab';
 
 let root: string;
 let tw: TestWorker;
 
 before(async () => {
   root = tempDir();
-  await writeProcessTable(path.join(root, 'lab'), [
-    { id: 'nt', name: 'ntoskrnl.exe', parent: 'nt' },
-    { id: 'smss', name: 'smss.exe', parent: 'nt' },
-    { id: 'svc', name: 'services.exe', parent: 'smss' },
-    { id: 'ssm', name: 'amazon-ssm-agent.exe', parent: 'svc' },
-    { id: 'ssmw', name: 'ssm-agent-worker.exe', parent: 'ssm' },
-    { id: 'wmic', name: 'wmic.exe', parent: 'ssmw' },
-    { id: 'wt', name: 'wintap.exe', parent: 'svc' },
-    { id: 'mh', name: 'mergehelper.exe', parent: 'wt' },
-    { id: 'both', name: 'wintap-ssm-bridge.exe', parent: 'ssmw' },
-    { id: 'ch', name: 'conhost.exe', parent: 'missing' },
-    { id: 'dud', name: null, parent: null },
-    { id: 'other', name: 'explorer.exe', parent: 'ssm', host: 'ACME-HH-BKQ' },
-  ]);
+  await writeLab(root);
   tw = await startTestWorker(root, { name: 'pipeline' });
 });
 
