@@ -28,7 +28,9 @@ import { denoise } from './denoise';
 import { persist, type PublishedStep } from './persist';
 import { proportions } from './proportions';
 import { recordRun, type RunRecord } from './run-record';
-import { writeReport } from '../report';
+import { REPORT_FILE, REPORT_VERSION, writeReport } from '../report';
+import { isPublished, publishedKeys, recordPublished } from './publication';
+import { stepKey } from './checkpoints';
 import {
   labelPartition,
   mergeLabels,
@@ -175,8 +177,13 @@ export function createActivities({ db, log, config }: ActivityDeps) {
     /** report.html from the published files; the run's data-quality facts come with the request (run.json is written later). */
     async report(request: { outDir: string; dataset: string; labels: string[]; quality: Record<string, unknown> }) {
       return run('report', async (conn) => {
-        const { output, ms } = await writeReport(conn, { ...request, outDir: publishDirOf(request.outDir) });
-        return { output, ms };
+        const outDir = publishDirOf(request.outDir);
+        // The report reads the published files; it is current when they and the request are unchanged.
+        const key = stepKey('report', REPORT_VERSION, request, publishedKeys(outDir));
+        if (isPublished(outDir, REPORT_FILE, key)) return { output: path.join(outDir, REPORT_FILE), status: 'reused' as const, ms: 0 };
+        const { output, ms } = await writeReport(conn, { ...request, outDir });
+        recordPublished(outDir, REPORT_FILE, key);
+        return { output, status: 'computed' as const, ms };
       });
     },
     async recordRun(request: { outDir: string; record: RunRecord }) {

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { copyFileAtomic } from './checkpoints';
+import { isPublished, recordPublished } from './publication';
 import type { StepResult } from './step';
 
 /** The published file for each step's checkpoint (SPEC "Output folder"). */
@@ -25,16 +26,24 @@ export interface PersistRequest {
 
 export interface PersistResult {
   files: Record<string, string>;
+  /** `reused` when every file was already published from the same checkpoints. */
+  status: 'computed' | 'reused';
   ms: number;
 }
 
 export function persist(request: PersistRequest): PersistResult {
   const started = Date.now();
   const files: Record<string, string> = {};
+  let copied = 0;
   for (const [step, name] of Object.entries(PUBLISHED_NAMES) as Array<[PublishedStep, string]>) {
     const target = path.join(request.outDir, name);
-    copyFileAtomic(request.steps[step].output, target);
+    const key = request.steps[step].key;
+    if (!isPublished(request.outDir, name, key)) {
+      copyFileAtomic(request.steps[step].output, target);
+      recordPublished(request.outDir, name, key);
+      copied++;
+    }
     files[name] = target;
   }
-  return { files, ms: Date.now() - started };
+  return { files, status: copied === 0 ? 'reused' : 'computed', ms: Date.now() - started };
 }

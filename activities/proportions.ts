@@ -2,11 +2,17 @@
  * Step 8, proportions: what share of the non-dud processes the agents account for (SPEC
  * "Proportions"), overall and per host, written to `proportions.json`.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from './db';
-import { writeFileAtomic } from './checkpoints';
+import { stepKey, writeFileAtomic } from './checkpoints';
+import { isPublished, recordPublished } from './publication';
 import { count, type StepResult } from './step';
+
+export const PROPORTIONS_FILE = 'proportions.json';
+/** Bump when proportions.json changes for the same inputs. */
+const PROPORTIONS_VERSION = 1;
 
 export interface Counts {
   num_total: number;
@@ -31,8 +37,14 @@ export async function proportions(
   nondud: StepResult,
   agents: StepResult,
   labels: string[],
-): Promise<{ proportions: Proportions; output: string; ms: number }> {
+): Promise<{ proportions: Proportions; output: string; status: 'computed' | 'reused'; ms: number }> {
   const started = Date.now();
+  const output = path.join(outDir, PROPORTIONS_FILE);
+  const key = stepKey('proportions', PROPORTIONS_VERSION, nondud.key, agents.key, labels);
+  if (isPublished(outDir, PROPORTIONS_FILE, key)) {
+    const published = JSON.parse(fs.readFileSync(output, 'utf8')) as Proportions;
+    return { proportions: published, output, status: 'reused', ms: Date.now() - started };
+  }
   const rows = await queryRows<{ hostname: string; label: string | null; n: string }>(
     conn,
     `WITH n AS (SELECT pid_hash, hostname FROM read_parquet($nondud)),
@@ -75,7 +87,7 @@ export async function proportions(
   }
   const perHost = Object.fromEntries([...hosts.keys()].sort().map((h) => [h, toCounts(hosts.get(h)!)]));
   const result: Proportions = { ...toCounts(all), per_host: perHost };
-  const output = path.join(outDir, 'proportions.json');
   writeFileAtomic(output, JSON.stringify(result, null, 2) + '\n');
-  return { proportions: result, output, ms: Date.now() - started };
+  recordPublished(outDir, PROPORTIONS_FILE, key);
+  return { proportions: result, output, status: 'computed', ms: Date.now() - started };
 }

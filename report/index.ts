@@ -12,6 +12,8 @@ import { aggregateReport, type AggregateRequest, type ReportData } from './aggre
 import { renderReport } from './render';
 
 export const REPORT_FILE = 'report.html';
+/** Bump when report.html changes for the same inputs (layout, figures). */
+export const REPORT_VERSION = 1;
 
 export interface ReportResult {
   output: string;

@@ -70,16 +70,43 @@ test('a full run writes every SPEC output and the right proportions', async () =
   const progress = await handle.query(progressQuery);
   assert.equal(progress.status, 'completed');
 
-  // The same run again: every checkpointed step is reused, outputs unchanged.
+  // The same run again: every step but the run's own bookkeeping (locate, recordRun) is reused, and the
+  // published files are left untouched.
+  const published = ['process_path.parquet', 'agents_platform.parquet', 'proportions.json', 'report.html'];
+  const mtimes = published.map((name) => fs.statSync(path.join(out, name)).mtimeMs);
   const again = await tw.client.workflow.execute(platformNoisePipeline, {
     taskQueue: tw.taskQueue,
     workflowId: `pipeline-again-${Date.now()}`,
     args: [{ input: 'lab', out }],
   });
   const statuses = Object.fromEntries(again.steps.map((s) => [s.name, s.status]));
-  for (const step of ['ingest', 'lineage', 'duds', 'label:wintap', 'label:aws', 'union', 'denoise'])
+  const rerun = ['locate', 'recordRun'];
+  for (const step of again.steps.map((s) => s.name).filter((name) => !rerun.includes(name))) {
     assert.equal(statuses[step], 'reused', step);
+  }
+  assert.deepEqual(
+    Object.keys(statuses).sort(),
+    [...rerun, 'ingest', 'lineage', 'duds', 'label:wintap', 'label:aws', 'union', 'denoise', 'persist', 'proportions', 'report'].sort(),
+  );
+  assert.deepEqual(
+    published.map((name) => fs.statSync(path.join(out, name)).mtimeMs),
+    mtimes,
+  );
   assert.deepEqual(again.proportions, proportions);
+
+  // A published file removed by hand is published again; the checkpoints are still reused.
+  fs.rmSync(path.join(out, 'agents_platform.parquet'));
+  const third = await tw.client.workflow.execute(platformNoisePipeline, {
+    taskQueue: tw.taskQueue,
+    workflowId: `pipeline-third-${Date.now()}`,
+    args: [{ input: 'lab', out }],
+  });
+  const third_ = Object.fromEntries(third.steps.map((s) => [s.name, s.status]));
+  assert.equal(third_.union, 'reused');
+  assert.equal(third_.persist, 'computed');
+  // Same data under the same keys: the report built from it is still current.
+  assert.equal(third_.report, 'reused');
+  assert.ok(fs.existsSync(path.join(out, 'agents_platform.parquet')));
 });
 
 test('a bad input field fails the run at once, naming the field', async () => {
