@@ -53,8 +53,8 @@ before(async () => {
     ]),
     ...host('ACME-HH-DDD', [['lone', 'wintap.exe', 'missing']]),
   ]);
-  const generated = await generate({ profile: 'small', scale: 2, seed: 7, out: path.join(root, 'gen') });
-  assert.ok(generated.hosts >= 6, `the generated set spreads over several hosts (${generated.hosts})`);
+  const generated = await generate({ profile: 'small', scale: 4, seed: 7, out: path.join(root, 'gen') });
+  assert.ok(generated.hosts >= 7, `the generated set spreads over several hosts (${generated.hosts})`);
   tw = await startTestWorker(root, { name: 'partitions' });
 });
 
@@ -95,7 +95,8 @@ test('host bin-packing is balanced, deterministic, and never makes more partitio
 
 for (const [input, partitions] of [
   ['lab', 3],
-  ['gen', 4],
+  // Issue 8's check: 7 partitions over a data set with many hosts.
+  ['gen', 7],
 ] as const) {
   test(`${input}: ${partitions} partitions give exactly the unpartitioned outputs`, async () => {
     const whole = await runPipeline(input, path.join(root, 'runs', `${input}-whole`), 1);
