@@ -6,37 +6,21 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestWorker, testAddress, type TestWorker } from '../support/temporal';
-import { tempDir, writeProcessTable } from '../support/process-table';
+import { test } from 'node:test';
+import { testAddress } from '../support/temporal';
+import { writeProcessTable } from '../support/process-table';
 import type { PipelineResult } from '../../workflows/pipeline';
-import { launchBrowser, newPage, screenshot } from './browser';
+import { screenshot } from './browser';
+import { useUiFixture } from './fixture';
 import { fillStartWorkflowForm, submitStartWorkflowForm, waitForListStatus } from './temporal-ui';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-let root: string;
-let tw: TestWorker;
-let browser: Browser;
-let page: Page;
-
-before(async () => {
-  root = tempDir();
-  tw = await startTestWorker(root, { name: 'ui-failed' });
-  browser = await launchBrowser();
-  page = await newPage(browser);
-});
-
-after(async () => {
-  await browser?.close();
-  await tw?.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const ui = useUiFixture('ui-failed');
 
 test('a run on a missing input shows Failed with its reason; resume completes it once the data is there', async () => {
+  const { root, tw, page } = ui;
   const workflowId = `ui-failed-${Date.now()}`;
   await fillStartWorkflowForm(page, {
     workflowId,

@@ -6,33 +6,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startTestWorker, type TestWorker } from '../support/temporal';
-import { tempDir } from '../support/process-table';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { PipelineResult } from '../../workflows/pipeline';
-import { launchBrowser, newPage, screenshot } from './browser';
+import { screenshot } from './browser';
+import { useUiFixture } from './fixture';
 import { fillStartWorkflowForm, submitStartWorkflowForm, waitForListStatus } from './temporal-ui';
 
-let root: string;
-let tw: TestWorker;
-let browser: Browser;
-let page: Page;
-
-before(async () => {
-  root = tempDir();
-  tw = await startTestWorker(root, { name: 'ui-start' });
-  browser = await launchBrowser();
-  page = await newPage(browser);
-});
-
-after(async () => {
-  await browser?.close();
-  await tw?.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const ui = useUiFixture('ui-start');
 
 test('Start Workflow in the Web UI with {} runs the sample; the run page shows progress and proportions', async () => {
+  const { root, tw, page } = ui;
   const workflowId = `ui-sample-${Date.now()}`;
   await fillStartWorkflowForm(page, { workflowId, taskQueue: tw.taskQueue, workflowType: 'platformNoisePipeline', input: '{}' });
   await screenshot(page, 'ui-start-01-form');
