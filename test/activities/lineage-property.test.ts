@@ -6,30 +6,14 @@
  * the step's generation loop (so its pointer-jumping part runs too).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { test } from 'node:test';
 import { lineage } from '../../activities/lineage';
 import type { StepResult } from '../../activities/step';
-import { hashOf, tempDir, writeProcessTable, type TestProcess } from '../support/process-table';
+import { hashOf, useStepConnection, writeProcessTable, type TestProcess } from '../support/process-table';
 
-let root: string;
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
+const step = useStepConnection('wintap-noise-lineage-prop-');
 let runNo = 0;
-
-before(async () => {
-  root = tempDir('wintap-noise-lineage-prop-');
-  instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
-  conn = await instance.connect();
-});
-
-after(() => {
-  conn?.closeSync();
-  instance?.closeSync();
-  fs.rmSync(root, { recursive: true, force: true });
-});
 
 /** mulberry32: a small seeded PRNG, so a failing graph can be regenerated from its seed. */
 function prng(seed: number): () => number {
@@ -121,7 +105,7 @@ function walk(procs: TestProcess[]): Map<string, Walked> {
 
 /** Run the lineage step on `procs` and compare every row with the plain walk. */
 async function assertMatchesWalk(procs: TestProcess[], label: string): Promise<void> {
-  const dir = path.join(root, `run-${++runNo}`);
+  const dir = path.join(step.root, `run-${++runNo}`);
   const file = await writeProcessTable(dir, procs);
   const ingest: StepResult = {
     name: 'ingest',
@@ -132,8 +116,8 @@ async function assertMatchesWalk(procs: TestProcess[], label: string): Promise<v
     ms: 0,
     facts: {},
   };
-  const result = await lineage(conn, path.join(dir, 'out'), ingest);
-  const reader = await conn.runAndReadAll('SELECT pid_hash, ptree, ptree_list FROM read_parquet($file)', { file: result.output });
+  const result = await lineage(step.conn, path.join(dir, 'out'), ingest);
+  const reader = await step.conn.runAndReadAll('SELECT pid_hash, ptree, ptree_list FROM read_parquet($file)', { file: result.output });
   const rows = reader.getRowObjectsJson() as { pid_hash: string; ptree: string | null; ptree_list: string[] }[];
   const expected = walk(procs);
   assert.equal(rows.length, procs.length, `${label}: one row per process`);

@@ -3,31 +3,15 @@
  * a small process table written by the test, ingested, and walked by `lineage()` as the pipeline does.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { test } from 'node:test';
 import { ingest } from '../../activities/ingest';
 import { lineage } from '../../activities/lineage';
 import type { StepResult } from '../../activities/step';
-import { hashOf, tempDir, writeProcessTable, type TestProcess } from '../support/process-table';
+import { hashOf, useStepConnection, writeProcessTable, type TestProcess } from '../support/process-table';
 
-let root: string;
-let instance: DuckDBInstance;
-let conn: DuckDBConnection;
+const step = useStepConnection('wintap-noise-lineage-');
 let caseNo = 0;
-
-before(async () => {
-  root = tempDir('wintap-noise-lineage-');
-  instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
-  conn = await instance.connect();
-});
-
-after(() => {
-  conn?.closeSync();
-  instance?.closeSync();
-  fs.rmSync(root, { recursive: true, force: true });
-});
 
 interface Row {
   id: string;
@@ -45,12 +29,12 @@ interface Lineage {
 
 /** Write `processes` as a stdview table, ingest it, run lineage, read process_path back. */
 async function lineageOf(processes: TestProcess[]): Promise<Lineage> {
-  const dir = path.join(root, `case-${++caseNo}`);
+  const dir = path.join(step.root, `case-${++caseNo}`);
   await writeProcessTable(path.join(dir, 'in'), processes);
-  const ingested = await ingest(conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
-  const result = await lineage(conn, path.join(dir, 'out'), ingested);
+  const ingested = await ingest(step.conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
+  const result = await lineage(step.conn, path.join(dir, 'out'), ingested);
   const idOf = new Map(processes.map((p) => [hashOf(p.id), p.id]));
-  const reader = await conn.runAndReadAll('SELECT pid_hash, process_name, ptree, ptree_list FROM read_parquet($file)', {
+  const reader = await step.conn.runAndReadAll('SELECT pid_hash, process_name, ptree, ptree_list FROM read_parquet($file)', {
     file: result.output,
   });
   const rows = reader.getRowObjectsJson().map((r) => ({
@@ -167,12 +151,12 @@ test('a 5,000-deep chain gets its full ptree', async () => {
   const depth = 5_000;
   const procs: TestProcess[] = [{ id: 'n0', name: 'p0', parent: 'n0' }];
   for (let i = 1; i < depth; i++) procs.push({ id: `n${i}`, name: `p${i}`, parent: `n${i - 1}` });
-  const dir = path.join(root, `case-${++caseNo}`);
+  const dir = path.join(step.root, `case-${++caseNo}`);
   await writeProcessTable(path.join(dir, 'in'), procs);
-  const ingested = await ingest(conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
-  const result = await lineage(conn, path.join(dir, 'out'), ingested);
+  const ingested = await ingest(step.conn, { input: path.join(dir, 'in'), outDir: path.join(dir, 'out') });
+  const result = await lineage(step.conn, path.join(dir, 'out'), ingested);
   // 12.5 M hashes in all: checked in SQL, only the deepest chain is read into the test.
-  const reader = await conn.runAndReadAll(
+  const reader = await step.conn.runAndReadAll(
     `SELECT count(*)::INTEGER AS n,
             count(*) FILTER (len(ptree_list) <> substr(process_name, 2)::INTEGER + 1
                              OR len(string_split(ptree, '->')) <> len(ptree_list))::INTEGER AS wrong_length,

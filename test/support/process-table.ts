@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { after, before } from 'node:test';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 /** A deterministic 32-character upper-case hex hash for a readable test id. */
 export function hashOf(id: string): string {
@@ -73,4 +74,23 @@ export async function writeProcessTable(dir: string, processes: TestProcess[]): 
     { file },
   );
   return file;
+}
+
+/**
+ * For step tests that call step functions on a connection of their own: a temporary folder and one
+ * in-memory DuckDB connection for the whole test file (before/after hooks); filled in once `before` ran.
+ */
+export function useStepConnection(prefix: string): { root: string; conn: DuckDBConnection } {
+  const fixture = {} as { root: string; conn: DuckDBConnection; instance: DuckDBInstance };
+  before(async () => {
+    fixture.root = tempDir(prefix);
+    fixture.instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' });
+    fixture.conn = await fixture.instance.connect();
+  });
+  after(() => {
+    fixture.conn?.closeSync();
+    fixture.instance?.closeSync();
+    if (fixture.root) fs.rmSync(fixture.root, { recursive: true, force: true });
+  });
+  return fixture;
 }
