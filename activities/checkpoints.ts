@@ -131,6 +131,13 @@ export async function findCheckpoint(conn: DuckDBConnection, outDir: string, ste
 }
 
 /**
+ * How every step output is written: zstd at level 1. On the 1.9 M-process lineage output, level 1
+ * writes in about 70 % of the default level's time and the file comes out no larger (dictionary pages
+ * and the incompressible hashes dominate it).
+ */
+export const PARQUET_WRITE_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1';
+
+/**
  * Write a step's output: `COPY (sql) TO` a temporary file, verify it, rename it into place, then
  * commit the manifest. `sql` is the step's own query; `params` are bound, never spliced in.
  */
@@ -148,7 +155,7 @@ export async function writeCheckpoint(
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = temporaryPath(file);
   try {
-    await conn.run(`COPY (${sql}) TO $checkpoint_target (FORMAT parquet, COMPRESSION zstd)`, {
+    await conn.run(`COPY (${sql}) TO $checkpoint_target (${PARQUET_WRITE_OPTIONS})`, {
       ...params,
       checkpoint_target: tmp,
     });

@@ -5,25 +5,27 @@
  * another host, or a parent already on the chain. Instead of walking every process up to its root
  * (the reference ETL's recursive query, which keeps one row per process *and ancestor*), the chains
  * are built top-down: a root's chain is itself, and a child's chain is itself followed by its parent's.
- * Every process is produced once, one generation per statement, each generation joined only with the
- * one before it: the work is the size of the output.
+ * Every chain is produced once, one generation per statement, each generation joined only with the one
+ * before it: the work is the size of the output.
  *
- * Parents are resolved to integer ids once (the only join on the 32-character hashes), and processes
- * that neither have a parent to step to nor children (63 % of ACME4: mostly `conhost.exe` whose parent
- * is missing) never enter the loop.
+ * Each process's parent is resolved by one join on the hashes, which keys everything after it on the
+ * row numbers of the input file. Only processes that have children are stored (11 % of ACME4): the
+ * chain of a leaf is itself followed by its parent's, and a process with neither a parent to step to
+ * nor children (63 % of ACME4: mostly `conhost.exe` whose parent is missing) is its own one-element
+ * chain; both are produced while the output file is written.
  *
  * The top-down identity fails only inside a component that has no root, i.e. one holding a cycle: there
  * a cycle member's chain is the cycle read from that member, and the chain of anything below it ends
  * where the cycle closes. Those components are rare (ACME4 has one) and small, so they take the plain
- * walk with a visited list.
+ * walk with a visited list. (A leaf is on no cycle, so the identity always holds for it.)
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { stepKey } from './checkpoints';
 import { queryRows } from './db';
 import { checkpointedStep, count, type StepQuery, type StepResult } from './step';
 
-/** 2: built per generation; rows no longer sorted by input order (the rows themselves are unchanged). */
-export const LINEAGE_VERSION = 2;
+/** 3: only processes with children stored; row order changed (the rows themselves are unchanged). */
+export const LINEAGE_VERSION = 3;
 
 /**
  * Generations built one statement each (ACME4 needs 16); deeper chains switch to pointer jumping, so
@@ -31,113 +33,193 @@ export const LINEAGE_VERSION = 2;
  */
 const GENERATIONS = 24;
 
+/** The input with its row number as the integer key every later statement joins on. */
+const NUMBERED = `(SELECT file_row_number::INTEGER AS id, * EXCLUDE (file_row_number) FROM read_parquet($file, file_row_number = true))`;
+
+/** A child's chain from its own row `e` and its parent's chain `p`: the top-down identity. */
+const CHILD_PTREE = `'=' || e.process_name || '->' || substr(p.ptree, 2)`;
+const CHILD_PTREE_LIST = 'list_prepend(e.pid_hash, p.ptree_list)';
+
+/** The leaves: processes with a parent to step to and no children. */
+const LEAF_EDGE = 'edge ANTI JOIN parent_node USING (id)';
+
+/** CREATE OR REPLACE a temporary table from a query; returns its row count. */
+async function createTable(conn: DuckDBConnection, table: string, query: string, params?: Record<string, DuckDBValue>): Promise<number> {
+  const reader = await conn.runAndReadAll(`CREATE OR REPLACE TEMP TABLE ${table} AS ${query}`, params);
+  return count(reader.getRows()[0]?.[0]);
+}
+
 /**
- * `node`: every process with an integer id and its parent's id and host (NULL when the parent hash is
- * NULL or not in the data). `edge`: each process's parent when the walk may step to it (same host, not
- * itself), with the child's name and hash carried so the loop needs no further join.
+ * `edge`: each process whose parent the walk may step to (in the data, same host, not itself), with
+ * the parent's hash and name; then `parent_node`: every process that has children, with its own
+ * parent (NULL for a root). Returns the counts of the links the walk may not take.
  */
-export async function loadGraph(conn: DuckDBConnection, processFile: string): Promise<void> {
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE source AS
-       SELECT (row_number() OVER () - 1)::INTEGER AS id, pid_hash, parent_pid_hash, hostname, process_name
-         FROM read_parquet($file)`,
+async function loadGraph(conn: DuckDBConnection, processFile: string): Promise<{ facts: Record<string, number>; parents: number }> {
+  const links = await createTable(
+    conn,
+    'edge',
+    `SELECT c.id, p.id AS parent_id, p.pid_hash AS parent_hash, p.process_name AS parent_name, p.hostname <> c.hostname AS cross_host
+       FROM ${NUMBERED} c JOIN ${NUMBERED} p ON p.pid_hash = c.parent_pid_hash`,
     { file: processFile },
   );
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE node AS
-       SELECT c.id, c.pid_hash, c.process_name, c.hostname, c.parent_pid_hash IS NOT NULL AS has_parent_hash,
-              p.id AS parent_id, p.hostname AS parent_hostname
-         FROM source c LEFT JOIN source p ON p.pid_hash = c.parent_pid_hash`,
+  const [f] = await queryRows<Record<string, string>>(
+    conn,
+    `SELECT (SELECT count(parent_pid_hash) FROM read_parquet($file)) - $links AS parents_not_found,
+            count(*) FILTER (cross_host) AS cross_host_parents,
+            count(*) FILTER (id = parent_id) AS self_parented
+       FROM edge`,
+    { file: processFile, links },
   );
-  await conn.run('DROP TABLE source');
-  // An other-host or self parent ends the walk, so it is no edge.
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE edge AS
-       SELECT id, parent_id, pid_hash, process_name FROM node
-        WHERE parent_id IS NOT NULL AND parent_hostname = hostname AND parent_id <> id`,
+  const facts = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, count(v)]));
+  // A parent on another host or the process itself ends the walk: no edge.
+  const ends = facts.cross_host_parents + facts.self_parented;
+  if (ends > 0) await conn.run('DELETE FROM edge WHERE cross_host OR id = parent_id');
+  facts.chains_longer_than_1 = links - ends;
+  const parents = await createTable(
+    conn,
+    'parent_node',
+    `SELECT k.parent_id AS id, any_value(k.parent_hash) AS pid_hash, any_value(k.parent_name) AS process_name, any_value(e.parent_id) AS parent_id
+       FROM edge k LEFT JOIN edge e ON e.id = k.parent_id
+      GROUP BY k.parent_id`,
   );
+  return { facts, parents };
 }
 
 /**
- * The plain walk, child to root, with the visited list that stops at a cycle; applied to the
- * processes of `start` only. A NULL name anywhere makes ptree NULL (string concatenation with NULL).
+ * Generations 0, 1, …: the roots that have children, then their children that have children, and so
+ * on, each chain the process's own name and hash followed by its parent's chain. Returns the tables
+ * and the number of chains in them.
  */
-export const WALK_FROM = (start: string) => `
-  WITH RECURSIVE walk(start_id, cur, depth, ptree, ptree_list) AS (
-    SELECT n.id, n.id, 1, '=' || n.process_name, [n.pid_hash] FROM node n JOIN ${start} s ON s.id = n.id
-    UNION ALL
-    SELECT w.start_id, e.parent_id, w.depth + 1, w.ptree || '->' || p.process_name, list_append(w.ptree_list, p.pid_hash)
-      FROM walk w JOIN edge e ON e.id = w.cur JOIN node p ON p.id = e.parent_id
-     WHERE NOT list_contains(w.ptree_list, p.pid_hash)
-  )
-  SELECT start_id AS id, ptree, ptree_list FROM walk
-  QUALIFY row_number() OVER (PARTITION BY start_id ORDER BY depth DESC) = 1`;
-
-/**
- * `chain` (id, ptree, ptree_list) for every process below a root and for the roots that have children;
- * processes with neither a parent edge nor children are left to the output query.
- */
-async function buildTopDown(conn: DuckDBConnection): Promise<void> {
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE front AS
-       SELECT n.id, '=' || n.process_name AS ptree, [n.pid_hash] AS ptree_list
-         FROM node n SEMI JOIN edge k ON k.parent_id = n.id ANTI JOIN edge e ON e.id = n.id`,
+async function buildGenerations(conn: DuckDBConnection): Promise<{ tables: string[]; chains: number }> {
+  let chains = await createTable(
+    conn,
+    'generation_0',
+    `SELECT id, process_name, '=' || process_name AS ptree, [pid_hash] AS ptree_list FROM parent_node WHERE parent_id IS NULL`,
   );
-  await conn.run('CREATE OR REPLACE TEMP TABLE chain AS SELECT * FROM front');
-  for (let generation = 1; generation <= GENERATIONS; generation++) {
-    // The next generation: children of the last one, each chain = own name and hash + the parent's chain.
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE front AS
-         SELECT e.id, '=' || e.process_name || '->' || substr(f.ptree, 2) AS ptree, list_prepend(e.pid_hash, f.ptree_list) AS ptree_list
-           FROM edge e JOIN front f ON f.id = e.parent_id`,
+  const tables = ['generation_0'];
+  for (let g = 1; g <= GENERATIONS; g++) {
+    const rows = await createTable(
+      conn,
+      `generation_${g}`,
+      `SELECT e.id, e.process_name, ${CHILD_PTREE} AS ptree, ${CHILD_PTREE_LIST} AS ptree_list
+         FROM parent_node e JOIN generation_${g - 1} p ON p.id = e.parent_id`,
     );
-    if ((await rowCount(conn, 'front')) === 0) break;
-    await conn.run('INSERT INTO chain SELECT * FROM front');
+    if (rows === 0) break;
+    tables.push(`generation_${g}`);
+    chains += rows;
   }
-  await conn.run('DROP TABLE front');
-  await buildDeepTail(conn);
+  return { tables, chains };
 }
 
-async function rowCount(conn: DuckDBConnection, table: 'front' | 'tail' | 'resolved'): Promise<number> {
-  const [{ n }] = await queryRows<{ n: string }>(conn, `SELECT count(*) AS n FROM ${table}`);
-  return count(n);
+/** `chain`: the chains of the processes that have children, (id, process_name, ptree, ptree_list). */
+async function defineChainView(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP VIEW chain AS ${tables.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ')}`);
 }
 
 /**
- * Chains deeper than GENERATIONS, by pointer jumping: each waiting process holds a segment (itself and
- * the ancestors up to, not including, `up`). Every round, a process whose `up` has its chain takes
- * segment + that chain; any other takes over the segment and `up` of its `up`, doubling its segment.
- * A chain of depth d costs log2(d) rounds instead of d generations.
+ * Chains deeper than GENERATIONS, into `deep_chain`, by pointer jumping: each waiting process holds a
+ * segment (itself and the ancestors up to, not including, `up`). Every round, a process whose `up` has
+ * its chain takes segment + that chain; any other takes over the segment and `up` of its `up`, doubling
+ * its segment. A chain of depth d costs log2(d) rounds instead of d generations.
  *
  * A round that completes nothing leaves only processes whose ancestors never reach a root (cycle
  * components): while any reachable process waits, the one nearest the finished part completes.
  */
-async function buildDeepTail(conn: DuckDBConnection): Promise<void> {
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE tail AS
-       SELECT id, parent_id AS up, process_name AS seg, [pid_hash] AS seg_list FROM edge ANTI JOIN chain USING (id)`,
+async function buildDeepTail(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE deep_chain (id INTEGER, process_name VARCHAR, ptree VARCHAR, ptree_list VARCHAR[])`);
+  await defineChainView(conn, [...tables, 'deep_chain']);
+  const limit = await createTable(
+    conn,
+    'tail',
+    `SELECT id, parent_id AS up, process_name, process_name AS seg, [pid_hash] AS seg_list FROM parent_node ANTI JOIN chain USING (id)`,
   );
-  const limit = await rowCount(conn, 'tail');
-  if (limit === 0) return;
   for (;;) {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE resolved AS
-         SELECT t.id, '=' || t.seg || '->' || substr(c.ptree, 2) AS ptree, list_concat(t.seg_list, c.ptree_list) AS ptree_list
-           FROM tail t JOIN chain c ON c.id = t.up`,
+    const resolved = await createTable(
+      conn,
+      'resolved',
+      `SELECT t.id, t.process_name, '=' || t.seg || '->' || substr(c.ptree, 2) AS ptree, list_concat(t.seg_list, c.ptree_list) AS ptree_list
+         FROM tail t JOIN chain c ON c.id = t.up`,
     );
-    if ((await rowCount(conn, 'resolved')) === 0) break;
-    await conn.run('INSERT INTO chain SELECT * FROM resolved');
+    if (resolved === 0) break;
+    await conn.run('INSERT INTO deep_chain SELECT * FROM resolved');
     // Jump; a segment longer than the tail itself can only go round a cycle, so it stops there.
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE tail AS
-         SELECT t.id, u.up, t.seg || '->' || u.seg AS seg, list_concat(t.seg_list, u.seg_list) AS seg_list
-           FROM tail t JOIN tail u ON u.id = t.up ANTI JOIN resolved r ON r.id = t.id
-          WHERE len(t.seg_list) <= $limit`,
+    await createTable(
+      conn,
+      'tail',
+      `SELECT t.id, u.up, t.process_name, t.seg || '->' || u.seg AS seg, list_concat(t.seg_list, u.seg_list) AS seg_list
+         FROM tail t JOIN tail u ON u.id = t.up ANTI JOIN resolved r ON r.id = t.id
+        WHERE len(t.seg_list) <= $limit`,
       { limit },
     );
   }
-  await conn.run('DROP TABLE IF EXISTS resolved');
+  await conn.run('DROP TABLE resolved');
   await conn.run('DROP TABLE tail');
+}
+
+/**
+ * A process with children but no chain yet lies in a component without a root: a cycle and its
+ * descendants. Those take the plain walk, child to root, with the visited list that stops where the
+ * cycle closes, into `cycle_chain`; `last_id` is the process the walk ended on. A NULL name anywhere
+ * makes ptree NULL. (Every process such a walk passes has children, so `parent_node` holds all it needs.)
+ */
+async function walkCycleComponents(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  await createTable(
+    conn,
+    'cycle_walk',
+    `WITH RECURSIVE walk(id, process_name, last_id, depth, ptree, ptree_list) AS (
+       SELECT id, process_name, id, 1, '=' || process_name, [pid_hash] FROM parent_node ANTI JOIN chain USING (id)
+       UNION ALL
+       SELECT w.id, w.process_name, p.id, w.depth + 1, w.ptree || '->' || p.process_name, list_append(w.ptree_list, p.pid_hash)
+         FROM walk w JOIN parent_node c ON c.id = w.last_id JOIN parent_node p ON p.id = c.parent_id
+        WHERE NOT list_contains(w.ptree_list, p.pid_hash)
+     )
+     SELECT id, process_name, ptree, ptree_list, last_id FROM walk
+     QUALIFY row_number() OVER (PARTITION BY id ORDER BY depth DESC) = 1`,
+  );
+  await createTable(conn, 'cycle_chain', 'SELECT id, process_name, ptree, ptree_list FROM cycle_walk');
+  await defineChainView(conn, [...tables, 'cycle_chain']);
+}
+
+/** Facts about the cycle components: their processes (leaves under them too), members and cycles. */
+async function cycleFacts(conn: DuckDBConnection): Promise<Record<string, number>> {
+  const [f] = await queryRows<Record<string, string>>(
+    conn,
+    `WITH member AS (
+       -- A cycle member's chain closes on itself: the parent of its last process is the member.
+       SELECT w.id, w.ptree_list FROM cycle_walk w JOIN parent_node last ON last.id = w.last_id WHERE last.parent_id = w.id
+     )
+     SELECT (SELECT count(*) FROM cycle_chain)
+              + (SELECT count(*) FROM ${LEAF_EDGE} SEMI JOIN cycle_chain c ON c.id = edge.parent_id) AS processes_in_cycle_components,
+            (SELECT count(*) FROM member) AS cycle_members,
+            (SELECT count(DISTINCT list_sort(ptree_list)) FROM member) AS cycles`,
+  );
+  return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, count(v)]));
+}
+
+/**
+ * The longest chain and the NULL ptrees. Every stored chain outside a cycle component has children and
+ * the deepest of them has only leaves, one longer; inside one, a member may have only members below it.
+ * A ptree is NULL when the process's name is, or its parent's ptree is.
+ */
+async function chainFacts(conn: DuckDBConnection, processFile: string, cycles: boolean): Promise<Record<string, number>> {
+  const [f] = await queryRows<Record<string, string>>(
+    conn,
+    `WITH null_chain AS (SELECT id FROM chain WHERE ptree IS NULL),
+          under_null AS (SELECT id FROM ${LEAF_EDGE} SEMI JOIN null_chain n ON n.id = edge.parent_id)
+     SELECT greatest(1,
+              (SELECT max(len(ptree_list)) + 1 FROM chain ${cycles ? 'ANTI JOIN cycle_chain USING (id)' : ''}),
+              ${
+                cycles
+                  ? `(SELECT max(len(ptree_list)) FROM cycle_chain),
+                     (SELECT max(len(ptree_list)) + 1 FROM cycle_chain c SEMI JOIN ${LEAF_EDGE} ON edge.parent_id = c.id)`
+                  : 'NULL'
+              }) AS max_chain_length,
+            (SELECT count(*) FROM null_chain) + (SELECT count(*) FROM under_null)
+              + (SELECT count(*) FROM ${NUMBERED} n ANTI JOIN parent_node USING (id) ANTI JOIN under_null USING (id)
+                  WHERE n.process_name IS NULL) AS null_ptree`,
+    { file: processFile },
+  );
+  return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, count(v)]));
 }
 
 export async function lineage(conn: DuckDBConnection, outDir: string, ingest: StepResult): Promise<StepResult> {
@@ -147,49 +229,34 @@ export async function lineage(conn: DuckDBConnection, outDir: string, ingest: St
 
 /**
  * Build the lineage of the one-row-per-process table `processFile` in temporary tables on `conn`;
- * returns the query that reads process_path, and the lineage facts.
+ * returns the query that reads process_path and the lineage facts. The query reads the chains built
+ * here, then every other process from the input: a leaf under its parent's chain, anything else alone.
  */
 export async function buildLineage(conn: DuckDBConnection, processFile: string): Promise<StepQuery> {
-  {
-    await loadGraph(conn, processFile);
-    await buildTopDown(conn);
-    // What has an edge (or children) but was not reached lies in a component without a root: a cycle
-    // and its descendants.
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE in_cycle_component AS
-         SELECT id FROM (SELECT id FROM edge UNION SELECT parent_id FROM edge) ANTI JOIN chain USING (id)`,
-    );
-    await conn.run(`INSERT INTO chain ${WALK_FROM('in_cycle_component')}`);
-    // A cycle member's chain closes on itself: the parent of its last process is the member.
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE cycle_member AS
-         SELECT c.id, c.ptree_list FROM chain c
-           JOIN in_cycle_component USING (id)
-           JOIN node last ON last.pid_hash = c.ptree_list[-1]
-           JOIN edge e ON e.id = last.id
-          WHERE e.parent_id = c.id`,
-    );
-
-    const [f] = await queryRows<Record<string, string>>(
-      conn,
-      `SELECT
-         (SELECT count(*) FROM node WHERE has_parent_hash AND parent_id IS NULL) AS parents_not_found,
-         (SELECT count(*) FROM node WHERE parent_hostname <> hostname) AS cross_host_parents,
-         (SELECT count(*) FROM node WHERE parent_id = id) AS self_parented,
-         (SELECT count(*) FROM in_cycle_component) AS processes_in_cycle_components,
-         (SELECT count(*) FROM cycle_member) AS cycle_members,
-         (SELECT count(DISTINCT list_sort(ptree_list)) FROM cycle_member) AS cycles,
-         (SELECT count(*) FROM chain WHERE len(ptree_list) > 1) AS chains_longer_than_1,
-         (SELECT coalesce(max(len(ptree_list)), 1) FROM chain) AS max_chain_length,
-         (SELECT count(*) FROM node ANTI JOIN chain USING (id) WHERE process_name IS NULL)
-           + (SELECT count(*) FROM chain WHERE ptree IS NULL) AS null_ptree`,
-    );
-    const facts = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, count(v)]));
-    return {
-      sql: `SELECT n.pid_hash, n.process_name, c.ptree, c.ptree_list FROM chain c JOIN node n USING (id)
-            UNION ALL
-            SELECT pid_hash, process_name, '=' || process_name, [pid_hash] FROM node ANTI JOIN chain USING (id)`,
-      facts,
-    };
+  const graph = await loadGraph(conn, processFile);
+  const generations = await buildGenerations(conn);
+  let tables = generations.tables;
+  await defineChainView(conn, tables);
+  // Every process with children reached (each exactly once): no deep chains and no cycle components.
+  const unreached = generations.chains < graph.parents;
+  if (unreached) {
+    await buildDeepTail(conn, tables);
+    tables = [...tables, 'deep_chain'];
+    await walkCycleComponents(conn, tables);
   }
+  const facts = {
+    ...graph.facts,
+    ...(unreached ? await cycleFacts(conn) : { processes_in_cycle_components: 0, cycle_members: 0, cycles: 0 }),
+    ...(await chainFacts(conn, processFile, unreached)),
+  };
+  return {
+    sql: `SELECT ptree_list[1] AS pid_hash, process_name, ptree, ptree_list FROM chain
+          UNION ALL
+          SELECT e.pid_hash, e.process_name,
+                 CASE WHEN p.id IS NULL THEN '=' || e.process_name ELSE ${CHILD_PTREE} END AS ptree,
+                 CASE WHEN p.id IS NULL THEN [e.pid_hash] ELSE ${CHILD_PTREE_LIST} END AS ptree_list
+            FROM ${NUMBERED} e ANTI JOIN parent_node USING (id) LEFT JOIN edge k USING (id) LEFT JOIN chain p ON p.id = k.parent_id`,
+    params: { file: processFile },
+    facts,
+  };
 }

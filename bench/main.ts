@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --scale S] [-- --json]`: the pipeline on generated ACME4-shaped data.
+ * `npm run bench [-- --scale S] [-- --json] [-- --lineage-only]`: the pipeline on generated ACME4-shaped data.
  *
  *   1. data: generated once per (scale, seed) into data/bench/acme4-s<scale>-seed1/ and reused.
- *   2. lineage against the straightforward recursive walk (bench/walk.ts), each in a child process of
- *      its own (so peak memory is each one's own), then an identical-output check.
+ *   2. lineage against the straightforward method (bench/walk.ts: the reference ETL's recursive query,
+ *      and the same walk cut down to the output columns), each in a child process of its own (so peak
+ *      memory is each one's own), then identical-output checks.
  *   3. the whole pipeline with the step functions called directly, then through Temporal (dev server +
  *      worker, server start excluded), each in a child process: the orchestration overhead.
  *
@@ -25,6 +26,8 @@ const optionsSchema = z.object({
   scale: z.coerce.number().positive().max(100).default(1.07),
   seed: z.coerce.number().int().min(0).default(1),
   json: z.boolean().default(false),
+  /** Only part 2 (the lineage comparison). */
+  'lineage-only': z.boolean().default(false),
 });
 
 const BENCH_DIR = path.join(PROJECT_ROOT, 'data', 'bench');
@@ -70,7 +73,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+    options: { scale: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, 'lineage-only': { type: 'boolean' } },
     allowPositionals: false,
   });
   const opts = optionsSchema.parse(values);
@@ -82,18 +85,18 @@ async function main(): Promise<void> {
 
   log(`lineage (load ${(loads.lineage = load())}) ...`);
   const fast = child('method-child.ts', ['lineage', input, path.join(work, 'lineage')], methodSchema);
-  log(`straightforward walk (load ${(loads.walk = load())}) ...`);
+  log(`straightforward method, the reference ETL's query (load ${(loads.reference = load())}) ...`);
+  const reference = child('method-child.ts', ['reference', input, path.join(work, 'reference')], methodSchema);
+  log(`straightforward walk, output columns only (load ${(loads.walk = load())}) ...`);
   const walk = child('method-child.ts', ['walk', input, path.join(work, 'walk')], methodSchema);
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
-  const comparison = await compareLineage(conn, fast.output, walk.output);
+  const sameAsReference = await compareLineage(conn, fast.output, reference.output);
+  const sameAsWalk = await compareLineage(conn, fast.output, walk.output);
   conn.closeSync();
   instance.closeSync();
 
-  log(`pipeline, steps called directly (load ${(loads.direct = load())}) ...`);
-  const direct = child('pipeline-child.ts', ['direct', data.dir, path.join(work, 'direct')], pipelineSchema);
-  log(`pipeline through Temporal (load ${(loads.temporal = load())}) ...`);
-  const temporal = child('pipeline-child.ts', ['temporal', data.dir, path.join(work, 'temporal')], pipelineSchema);
+  const pipeline = opts['lineage-only'] ? null : runPipelines(data.dir, work, loads, log);
 
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const summary = {
@@ -102,23 +105,32 @@ async function main(): Promise<void> {
     lineage_ms: fast.ms,
     lineage_compute_ms: fast.compute_ms,
     lineage_write_ms: fast.write_ms,
+    lineage_peak_mb: fast.maxrss_mb,
+    reference_ms: reference.ms,
+    reference_compute_ms: reference.compute_ms,
+    reference_write_ms: reference.write_ms,
+    reference_peak_mb: reference.maxrss_mb,
+    lineage_speedup: ratio(reference.ms, fast.ms),
+    memory_ratio: ratio(reference.maxrss_mb, fast.maxrss_mb),
     walk_ms: walk.ms,
     walk_compute_ms: walk.compute_ms,
     walk_write_ms: walk.write_ms,
-    lineage_speedup: ratio(walk.ms, fast.ms),
-    lineage_compute_speedup: ratio(walk.compute_ms, fast.compute_ms),
     walk_peak_mb: walk.maxrss_mb,
-    lineage_peak_mb: fast.maxrss_mb,
-    memory_ratio: ratio(walk.maxrss_mb, fast.maxrss_mb),
-    identical: comparison.identical,
-    direct_ms: direct.ms,
-    temporal_ms: temporal.ms,
-    temporal_overhead: ratio(temporal.ms, direct.ms),
-    direct_steps: direct.steps,
-    temporal_steps: temporal.steps,
-    peak_rss_mb: Math.max(fast.maxrss_mb, direct.maxrss_mb, temporal.maxrss_mb),
-    direct_peak_mb: direct.maxrss_mb,
-    temporal_peak_mb: temporal.maxrss_mb,
+    walk_speedup: ratio(walk.ms, fast.ms),
+    walk_memory_ratio: ratio(walk.maxrss_mb, fast.maxrss_mb),
+    identical: sameAsReference.identical && sameAsWalk.identical,
+    identical_to_reference: sameAsReference.identical,
+    identical_to_walk: sameAsWalk.identical,
+    ...(pipeline && {
+      direct_ms: pipeline.direct.ms,
+      temporal_ms: pipeline.temporal.ms,
+      temporal_overhead: ratio(pipeline.temporal.ms, pipeline.direct.ms),
+      direct_steps: pipeline.direct.steps,
+      temporal_steps: pipeline.temporal.steps,
+      direct_peak_mb: pipeline.direct.maxrss_mb,
+      temporal_peak_mb: pipeline.temporal.maxrss_mb,
+    }),
+    peak_rss_mb: Math.max(fast.maxrss_mb, pipeline?.direct.maxrss_mb ?? 0, pipeline?.temporal.maxrss_mb ?? 0),
     load_average: loads,
     machine: { nproc: os.availableParallelism(), memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   };
@@ -131,22 +143,36 @@ async function main(): Promise<void> {
   const rows: [string, string][] = [
     ['processes', data.processes.toLocaleString('en-US')],
     ['lineage (compute + write)', `${s(fast.ms)} (${s(fast.compute_ms)} + ${s(fast.write_ms)}), peak ${mb(fast.maxrss_mb)}`],
-    ['straightforward walk', `${s(walk.ms)} (${s(walk.compute_ms)} + ${s(walk.write_ms)}), peak ${mb(walk.maxrss_mb)}`],
-    ['lineage speed-up', `${summary.lineage_speedup}x (compute only ${summary.lineage_compute_speedup}x)`],
-    ['memory ratio (walk / lineage)', `${summary.memory_ratio}x`],
-    ['identical output', String(comparison.identical)],
-    ...Object.entries(direct.steps).map(([k, v]): [string, string] => [`  step ${k} (direct)`, s(v)]),
-    ['whole run, steps direct', s(direct.ms)],
-    ['whole run, through Temporal', s(temporal.ms)],
-    ['Temporal overhead', `${summary.temporal_overhead}x`],
+    ['reference ETL query', `${s(reference.ms)} (${s(reference.compute_ms)} + ${s(reference.write_ms)}), peak ${mb(reference.maxrss_mb)}`],
+    ['lineage speed-up / memory ratio', `${summary.lineage_speedup}x / ${summary.memory_ratio}x (reference / lineage)`],
+    ['walk, output columns only', `${s(walk.ms)} (${s(walk.compute_ms)} + ${s(walk.write_ms)}), peak ${mb(walk.maxrss_mb)}`],
+    ['against that walk', `${summary.walk_speedup}x / ${summary.walk_memory_ratio}x`],
+    ['identical output', `${sameAsReference.identical} (reference), ${sameAsWalk.identical} (walk)`],
+    ...(pipeline
+      ? [
+          ...Object.entries(pipeline.direct.steps).map(([k, v]): [string, string] => [`  step ${k} (direct)`, s(v)]),
+          ['whole run, steps direct', s(pipeline.direct.ms)] as [string, string],
+          ['whole run, through Temporal', s(pipeline.temporal.ms)] as [string, string],
+          ['Temporal overhead', `${summary.temporal_overhead}x`] as [string, string],
+        ]
+      : []),
     ['peak RSS', mb(summary.peak_rss_mb)],
     [
-      'load average (lineage/walk/direct/temporal)',
-      `${loads.lineage} / ${loads.walk} / ${loads.direct} / ${loads.temporal} on ${summary.machine.nproc} cores`,
+      'load average (lineage/reference/walk/direct/temporal)',
+      `${loads.lineage} / ${loads.reference} / ${loads.walk} / ${loads.direct ?? '-'} / ${loads.temporal ?? '-'} on ${summary.machine.nproc} cores`,
     ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}
+
+/** Part 3: the whole pipeline with the steps called directly, then through Temporal. */
+function runPipelines(dataDir: string, work: string, loads: Record<string, string>, log: (s: string) => void) {
+  log(`pipeline, steps called directly (load ${(loads.direct = load())}) ...`);
+  const direct = child('pipeline-child.ts', ['direct', dataDir, path.join(work, 'direct')], pipelineSchema);
+  log(`pipeline through Temporal (load ${(loads.temporal = load())}) ...`);
+  const temporal = child('pipeline-child.ts', ['temporal', dataDir, path.join(work, 'temporal')], pipelineSchema);
+  return { direct, temporal };
 }
 
 main().catch((err) => {

@@ -1,19 +1,23 @@
 /**
  * One lineage method in a process of its own, so that its peak memory is its own:
  *
- *   tsx bench/method-child.ts <lineage|walk> <process.parquet> <out folder>
+ *   tsx bench/method-child.ts <lineage|reference|walk> <process.parquet> <out folder>
  *
- * prints one JSON line {method, compute_ms, write_ms, ms, maxrss_mb, output}. `compute` builds the
- * result in DuckDB, `write` is the zstd parquet file both methods must produce; `ms` is both.
+ * prints one JSON line {method, compute_ms, write_ms, ms, maxrss_mb, output}. `ms` is the whole job:
+ * the process_path parquet file written with the pipeline's own writer options. `compute` is what
+ * comes before the file's COPY statement: for lineage, the step's statements (the step then streams
+ * its output query into the file, as the checkpoint writer does, so part of its work is in `write`);
+ * for the straightforward methods, the result table they build.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { createDb } from '../activities/db';
+import { PARQUET_WRITE_OPTIONS } from '../activities/checkpoints';
 import { buildLineage } from '../activities/lineage';
-import { walkLineage } from './walk';
+import { straightforwardLineage } from './walk';
 
-const argsSchema = z.tuple([z.enum(['lineage', 'walk']), z.string().min(1), z.string().min(1)]);
+const argsSchema = z.tuple([z.enum(['lineage', 'reference', 'walk']), z.string().min(1), z.string().min(1)]);
 
 async function main(): Promise<void> {
   const [method, input, outDir] = argsSchema.parse(process.argv.slice(2));
@@ -31,16 +35,14 @@ async function main(): Promise<void> {
   let computed = started;
   try {
     await db.withConnection(async (conn) => {
-      if (method === 'walk') {
-        await walkLineage(conn, file, 'walk_result');
-        computed = performance.now();
-        await conn.run(`COPY walk_result TO $output (FORMAT parquet, COMPRESSION zstd)`, { output });
-      } else {
-        // The step's own query; the checkpoint writer around it adds only the same COPY as here.
+      if (method === 'lineage') {
         const query = await buildLineage(conn, file);
-        await conn.run(`CREATE TEMP TABLE lineage_result AS ${query.sql}`);
         computed = performance.now();
-        await conn.run(`COPY lineage_result TO $output (FORMAT parquet, COMPRESSION zstd)`, { output });
+        await conn.run(`COPY (${query.sql}) TO $output (${PARQUET_WRITE_OPTIONS})`, { ...query.params, output });
+      } else {
+        await straightforwardLineage(conn, method, file);
+        computed = performance.now();
+        await conn.run(`COPY walk_result TO $output (${PARQUET_WRITE_OPTIONS})`, { output });
       }
     });
   } finally {
