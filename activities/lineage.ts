@@ -28,8 +28,9 @@ import { checkpointedStep, count, type StepQuery, type StepResult } from './step
 export const LINEAGE_VERSION = 3;
 
 /**
- * Generations built one statement each (ACME4 needs 16); deeper chains switch to pointer jumping, so
- * that a chain thousands deep costs a few dozen statements, not thousands.
+ * Generations built top-down by one recursive query (ACME4 needs 16); deeper chains switch to pointer
+ * jumping, so that a chain thousands deep costs a few dozen statements, not thousands of steps that
+ * each scan every process with children.
  */
 const GENERATIONS = 24;
 
@@ -86,34 +87,34 @@ async function loadGraph(conn: DuckDBConnection, processFile: string): Promise<{
 }
 
 /**
- * Generations 0, 1, …: the roots that have children, then their children that have children, and so
- * on, each chain the process's own name and hash followed by its parent's chain. Returns the tables
- * and the number of chains in them.
+ * Top-down from the roots that have children, one generation per step of a recursive query: their
+ * children that have children, and so on, each chain the process's own name and hash followed by its
+ * parent's chain. Stops after GENERATIONS; returns the number of chains and whether any were cut there.
  */
-async function buildGenerations(conn: DuckDBConnection): Promise<{ tables: string[]; chains: number }> {
-  let chains = await createTable(
+async function buildTopDown(conn: DuckDBConnection): Promise<{ chains: number; cut: boolean }> {
+  const chains = await createTable(
     conn,
-    'generation_0',
-    `SELECT id, process_name, '=' || process_name AS ptree, [pid_hash] AS ptree_list FROM parent_node WHERE parent_id IS NULL`,
+    'top_down',
+    `WITH RECURSIVE down(id, process_name, ptree, ptree_list, generation) AS (
+       SELECT id, process_name, '=' || process_name, [pid_hash], 0 FROM parent_node WHERE parent_id IS NULL
+       UNION ALL
+       SELECT e.id, e.process_name, ${CHILD_PTREE}, ${CHILD_PTREE_LIST}, p.generation + 1
+         FROM parent_node e JOIN down p ON p.id = e.parent_id
+        WHERE p.generation < $last
+     )
+     SELECT * FROM down`,
+    { last: GENERATIONS },
   );
-  const tables = ['generation_0'];
-  for (let g = 1; g <= GENERATIONS; g++) {
-    const rows = await createTable(
-      conn,
-      `generation_${g}`,
-      `SELECT e.id, e.process_name, ${CHILD_PTREE} AS ptree, ${CHILD_PTREE_LIST} AS ptree_list
-         FROM parent_node e JOIN generation_${g - 1} p ON p.id = e.parent_id`,
-    );
-    if (rows === 0) break;
-    tables.push(`generation_${g}`);
-    chains += rows;
-  }
-  return { tables, chains };
+  const [{ cut }] = await queryRows<{ cut: boolean }>(conn, 'SELECT count(*) FILTER (generation = $last) > 0 AS cut FROM top_down', {
+    last: GENERATIONS,
+  });
+  return { chains, cut };
 }
 
 /** `chain`: the chains of the processes that have children, (id, process_name, ptree, ptree_list). */
 async function defineChainView(conn: DuckDBConnection, tables: string[]): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP VIEW chain AS ${tables.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL ')}`);
+  const parts = tables.map((t) => `SELECT id, process_name, ptree, ptree_list FROM ${t}`);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW chain AS ${parts.join(' UNION ALL ')}`);
 }
 
 /**
@@ -160,17 +161,18 @@ async function buildDeepTail(conn: DuckDBConnection, tables: string[]): Promise<
  * A process with children but no chain yet lies in a component without a root: a cycle and its
  * descendants. Those take the plain walk, child to root, with the visited list that stops where the
  * cycle closes, into `cycle_chain`; `last_id` is the process the walk ended on. A NULL name anywhere
- * makes ptree NULL. (Every process such a walk passes has children, so `parent_node` holds all it needs.)
+ * makes ptree NULL. (Every process such a walk passes has children and no chain: `cycle_node`.)
  */
 async function walkCycleComponents(conn: DuckDBConnection, tables: string[]): Promise<void> {
+  await createTable(conn, 'cycle_node', 'SELECT * FROM parent_node ANTI JOIN chain USING (id)');
   await createTable(
     conn,
     'cycle_walk',
     `WITH RECURSIVE walk(id, process_name, last_id, depth, ptree, ptree_list) AS (
-       SELECT id, process_name, id, 1, '=' || process_name, [pid_hash] FROM parent_node ANTI JOIN chain USING (id)
+       SELECT id, process_name, id, 1, '=' || process_name, [pid_hash] FROM cycle_node
        UNION ALL
        SELECT w.id, w.process_name, p.id, w.depth + 1, w.ptree || '->' || p.process_name, list_append(w.ptree_list, p.pid_hash)
-         FROM walk w JOIN parent_node c ON c.id = w.last_id JOIN parent_node p ON p.id = c.parent_id
+         FROM walk w JOIN cycle_node c ON c.id = w.last_id JOIN cycle_node p ON p.id = c.parent_id
         WHERE NOT list_contains(w.ptree_list, p.pid_hash)
      )
      SELECT id, process_name, ptree, ptree_list, last_id FROM walk
@@ -186,7 +188,7 @@ async function cycleFacts(conn: DuckDBConnection): Promise<Record<string, number
     conn,
     `WITH member AS (
        -- A cycle member's chain closes on itself: the parent of its last process is the member.
-       SELECT w.id, w.ptree_list FROM cycle_walk w JOIN parent_node last ON last.id = w.last_id WHERE last.parent_id = w.id
+       SELECT w.id, w.ptree_list FROM cycle_walk w JOIN cycle_node last ON last.id = w.last_id WHERE last.parent_id = w.id
      )
      SELECT (SELECT count(*) FROM cycle_chain)
               + (SELECT count(*) FROM ${LEAF_EDGE} SEMI JOIN cycle_chain c ON c.id = edge.parent_id) AS processes_in_cycle_components,
@@ -234,14 +236,16 @@ export async function lineage(conn: DuckDBConnection, outDir: string, ingest: St
  */
 export async function buildLineage(conn: DuckDBConnection, processFile: string): Promise<StepQuery> {
   const graph = await loadGraph(conn, processFile);
-  const generations = await buildGenerations(conn);
-  let tables = generations.tables;
+  const topDown = await buildTopDown(conn);
+  let tables = ['top_down'];
   await defineChainView(conn, tables);
   // Every process with children reached (each exactly once): no deep chains and no cycle components.
-  const unreached = generations.chains < graph.parents;
+  const unreached = topDown.chains < graph.parents;
   if (unreached) {
-    await buildDeepTail(conn, tables);
-    tables = [...tables, 'deep_chain'];
+    if (topDown.cut) {
+      await buildDeepTail(conn, tables);
+      tables = [...tables, 'deep_chain'];
+    }
     await walkCycleComponents(conn, tables);
   }
   const facts = {
