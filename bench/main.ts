@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- --scale S] [-- --json] [-- --lineage-only]`: the pipeline on generated ACME4-shaped data.
+ * `npm run bench [-- --scale S] [-- --repeat N] [-- --lineage-only] [-- --json]`: the pipeline on
+ * generated ACME4-shaped data.
  *
  *   1. data: generated once per (scale, seed) into data/bench/acme4-s<scale>-seed1/ and reused.
  *   2. lineage against the straightforward method (bench/walk.ts: the reference ETL's recursive query,
  *      and the same walk cut down to the output columns), each in a child process of its own (so peak
- *      memory is each one's own), then identical-output checks.
+ *      memory is each one's own), N rounds (default 3) with the methods interleaved, medians reported;
+ *      then identical-output checks.
  *   3. the whole pipeline with the step functions called directly, then through Temporal (dev server +
  *      worker, server start excluded), each in a child process: the orchestration overhead.
  *
@@ -28,6 +30,8 @@ const optionsSchema = z.object({
   json: z.boolean().default(false),
   /** Only part 2 (the lineage comparison). */
   'lineage-only': z.boolean().default(false),
+  /** Rounds of part 2; each figure is the median over the rounds. */
+  repeat: z.coerce.number().int().min(1).max(9).default(3),
 });
 
 const BENCH_DIR = path.join(PROJECT_ROOT, 'data', 'bench');
@@ -40,6 +44,32 @@ const methodSchema = z.object({
   maxrss_mb: z.number(),
   output: z.string(),
 });
+type MethodResult = z.infer<typeof methodSchema>;
+
+const LINEAGE_METHODS = ['lineage', 'lineage-table', 'reference', 'walk'] as const;
+type LineageMethod = (typeof LINEAGE_METHODS)[number];
+const METHOD_TITLES: Record<LineageMethod, string> = {
+  lineage: 'lineage',
+  'lineage-table': 'lineage, ending in a result table like the straightforward methods',
+  reference: "straightforward method, the reference ETL's query",
+  walk: 'straightforward walk, output columns only',
+};
+
+/** Each figure's median over the rounds (the output file is the same every round). */
+function medianOf(results: MethodResult[]): MethodResult {
+  const median = (key: 'compute_ms' | 'write_ms' | 'ms' | 'maxrss_mb') => {
+    const sorted = results.map((r) => r[key]).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  };
+  return {
+    ...results[0],
+    compute_ms: median('compute_ms'),
+    write_ms: median('write_ms'),
+    ms: median('ms'),
+    maxrss_mb: median('maxrss_mb'),
+  };
+}
+
 const pipelineSchema = z.object({ mode: z.string(), ms: z.number(), steps: z.record(z.string(), z.number()), maxrss_mb: z.number() });
 
 /** Run a bench child script and parse the JSON line it prints last (the dev server also writes to stdout). */
@@ -73,7 +103,13 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, 'lineage-only': { type: 'boolean' } },
+    options: {
+      scale: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      'lineage-only': { type: 'boolean' },
+      repeat: { type: 'string' },
+    },
     allowPositionals: false,
   });
   const opts = optionsSchema.parse(values);
@@ -83,14 +119,16 @@ async function main(): Promise<void> {
   const work = path.join(BENCH_DIR, 'work');
   const loads: Record<string, string> = {};
 
-  log(`lineage (load ${(loads.lineage = load())}) ...`);
-  const fast = child('method-child.ts', ['lineage', input, path.join(work, 'lineage')], methodSchema);
-  log(`lineage, ending in a result table like the straightforward methods (load ${(loads.lineage_table = load())}) ...`);
-  const fastTable = child('method-child.ts', ['lineage-table', input, path.join(work, 'lineage-table')], methodSchema);
-  log(`straightforward method, the reference ETL's query (load ${(loads.reference = load())}) ...`);
-  const reference = child('method-child.ts', ['reference', input, path.join(work, 'reference')], methodSchema);
-  log(`straightforward walk, output columns only (load ${(loads.walk = load())}) ...`);
-  const walk = child('method-child.ts', ['walk', input, path.join(work, 'walk')], methodSchema);
+  // Rounds interleave the methods, so that a busy moment on a shared machine falls on all of them.
+  const rounds: Record<LineageMethod, MethodResult[]> = { lineage: [], 'lineage-table': [], reference: [], walk: [] };
+  for (let round = 1; round <= opts.repeat; round++) {
+    for (const method of LINEAGE_METHODS) {
+      loads[`${method} ${round}`] = load();
+      log(`round ${round}/${opts.repeat}: ${METHOD_TITLES[method]} (load ${loads[`${method} ${round}`]}) ...`);
+      rounds[method].push(child('method-child.ts', [method, input, path.join(work, method)], methodSchema));
+    }
+  }
+  const [fast, fastTable, reference, walk] = LINEAGE_METHODS.map((m) => medianOf(rounds[m]));
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const sameAsReference = await compareLineage(conn, fast.output, reference.output);
@@ -104,6 +142,8 @@ async function main(): Promise<void> {
   const summary = {
     scale: opts.scale,
     processes: data.processes,
+    rounds: opts.repeat,
+    lineage_rounds_ms: Object.fromEntries(LINEAGE_METHODS.map((m) => [m, rounds[m].map((r) => r.ms)])),
     lineage_ms: fast.ms,
     lineage_compute_ms: fast.compute_ms,
     lineage_write_ms: fast.write_ms,
@@ -147,6 +187,10 @@ async function main(): Promise<void> {
   }
   const rows: [string, string][] = [
     ['processes', data.processes.toLocaleString('en-US')],
+    [
+      'rounds (figures are medians)',
+      `${opts.repeat}: lineage ${rounds.lineage.map((r) => s(r.ms)).join(', ')}; reference ${rounds.reference.map((r) => s(r.ms)).join(', ')}`,
+    ],
     ['lineage (compute + write)', `${s(fast.ms)} (${s(fast.compute_ms)} + ${s(fast.write_ms)}), peak ${mb(fast.maxrss_mb)}`],
     ['reference ETL query', `${s(reference.ms)} (${s(reference.compute_ms)} + ${s(reference.write_ms)}), peak ${mb(reference.maxrss_mb)}`],
     ['lineage to a result table', `${s(fastTable.compute_ms)}, peak ${mb(fastTable.maxrss_mb)} (then the same write as the reference)`],
@@ -165,8 +209,11 @@ async function main(): Promise<void> {
       : []),
     ['peak RSS', mb(summary.peak_rss_mb)],
     [
-      'load average (lineage/reference/walk/direct/temporal)',
-      `${loads.lineage} / ${loads.reference} / ${loads.walk} / ${loads.direct ?? '-'} / ${loads.temporal ?? '-'} on ${summary.machine.nproc} cores`,
+      'load average (lineage rounds, direct, temporal)',
+      `${Object.entries(loads)
+        .filter(([k]) => !['direct', 'temporal'].includes(k))
+        .map(([, v]) => v)
+        .join(' ')}; ${loads.direct ?? '-'}; ${loads.temporal ?? '-'} on ${summary.machine.nproc} cores`,
     ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
