@@ -116,22 +116,34 @@ test('two worker processes share a partitioned run; one is SIGKILLed, the other 
   });
   const lineageChild = client.workflow.getHandle(`${workflowId}/lineage-0`);
 
-  // Kill the victim once it has finished one partition and is working on another.
+  // Kill the victim once it has finished one partition and has just started another (so that the
+  // partition cannot finish in the moment between looking and killing).
+  const victimHolds = async () => {
+    const description = await lineageChild.describe().catch(() => null);
+    if (description && description.status.name !== 'RUNNING') return null;
+    return (description?.raw.pendingActivities ?? []).filter(
+      (a) => (a.lastWorkerIdentity ?? '').startsWith(identityOf(victim)) && a.state === STARTED,
+    );
+  };
   let killedWhileHolding: string | null = null;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const done = await startedActivities(lineageChild).catch(() => []);
-    const description = await lineageChild.describe().catch(() => null);
-    if (description && description.status.name !== 'RUNNING') break;
-    const held = (description?.raw.pendingActivities ?? []).find(
-      (a) => (a.lastWorkerIdentity ?? '').startsWith(identityOf(victim)) && a.state === STARTED,
-    );
-    if (done.some((s) => s.identity.startsWith(identityOf(victim))) && held) {
+    const held = await victimHolds();
+    if (held === null) break;
+    const startedMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+    const justStarted = held.some((a) => Date.now() - startedMs(a.lastStartedTime) < 250);
+    if (done.some((s) => s.identity.startsWith(identityOf(victim))) && justStarted) {
       victim.kill('SIGKILL');
-      killedWhileHolding = held.activityId ?? null;
+      await new Promise((resolve) =>
+        victim.exitCode !== null || victim.signalCode !== null ? resolve(null) : victim.once('exit', resolve),
+      );
+      // What the server still counts as held by the dead worker is what it held when it died.
+      killedWhileHolding = (await victimHolds())?.[0]?.activityId ?? null;
       break;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   assert.ok(killedWhileHolding, 'the victim was killed while it held a partition (it finished one before)');
 
