@@ -18,7 +18,8 @@ import { checkpointedStep, count, type StepResult } from './step';
 import { BadInput } from './failures';
 import { PUBLISHED_NAMES } from './persist';
 
-export const INGEST_VERSION = 2;
+/** 3: a table in which every pid_hash appears once is written as it is, without the roll-up. */
+export const INGEST_VERSION = 3;
 
 export interface IngestRequest {
   /** Resolved, confined input path. */
@@ -76,7 +77,7 @@ async function describe(conn: DuckDBConnection, files: string[]): Promise<Record
 
 /**
  * `events`: a temporary table of the input in snake_case with empty strings as NULL, one row per
- * distinct input row; timestamps in `event_start`/`event_stop` for the roll-up.
+ * input row; timestamps in `event_start`/`event_stop` for the roll-up. Returns the rows read.
  */
 async function loadEvents(conn: DuckDBConnection, detected: DetectedInput, columns: Record<string, string>): Promise<number> {
   const files = { files: listValue(detected.files) };
@@ -107,18 +108,23 @@ async function loadEvents(conn: DuckDBConnection, detected: DetectedInput, colum
     select = Object.entries(columns).map(([col, type]) => `${asNull(col, type, col)} AS ${quoteIdent(col)}`);
   }
   try {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE raw_rows AS
-         SELECT * FROM read_parquet($files, union_by_name = true, hive_partitioning = false)`,
+    const reader = await conn.runAndReadAll(
+      `CREATE OR REPLACE TEMP TABLE events AS
+         SELECT ${select.join(', ')} FROM read_parquet($files, union_by_name = true, hive_partitioning = false)`,
       files,
     );
-    await conn.run(`CREATE OR REPLACE TEMP TABLE events AS SELECT DISTINCT ${select.join(', ')} FROM raw_rows`);
+    return count(reader.getRows()[0]?.[0]);
   } catch (err) {
     throw BadInput.unreadable(detected.files, err);
   }
-  const rows = await queryRows<{ n: string }>(conn, 'SELECT count(*) AS n FROM raw_rows');
-  await conn.run('DROP TABLE raw_rows');
-  return count(rows[0]?.n);
+}
+
+/** Exact duplicate rows dropped: `events` becomes one row per distinct input row. Returns the rows kept. */
+async function dropExactDuplicates(conn: DuckDBConnection): Promise<number> {
+  const reader = await conn.runAndReadAll('CREATE OR REPLACE TEMP TABLE distinct_events AS SELECT DISTINCT * FROM events');
+  await conn.run('DROP TABLE events');
+  await conn.run('ALTER TABLE distinct_events RENAME TO events');
+  return count(reader.getRows()[0]?.[0]);
 }
 
 /** Refuse what cannot be a Wintap process table, with a message naming the cause. */
@@ -153,7 +159,10 @@ async function validateEvents(conn: DuckDBConnection, input: string): Promise<vo
   if (count(v.null_host) > 0) {
     throw BadInput.of(`input ${input} has ${count(v.null_host)} rows with no hostname; every process row needs the host it ran on`);
   }
+}
 
+/** Refuse a pid_hash whose rows disagree on hostname, parent or name. */
+async function refuseConflicts(conn: DuckDBConnection, input: string): Promise<void> {
   // count(DISTINCT) skips NULLs: a stop row without name or parent does not conflict with its start row.
   const conflicts = await queryRows<{ pid_hash: string; hosts: string; parents: string; names: string; n: string }>(
     conn,
@@ -173,11 +182,15 @@ async function validateEvents(conn: DuckDBConnection, input: string): Promise<vo
   }
 }
 
-/** The roll-up to one row per pid_hash, as SQL over `events`. */
-function rollUpQuery(layout: LayoutName, eventColumns: string[]): string {
+/**
+ * The roll-up to one row per pid_hash, as SQL over `events`. When every pid_hash has one row (`single`),
+ * each row is its own roll-up: the same columns, taken as they are.
+ */
+function rollUpQuery(layout: LayoutName, eventColumns: string[], single: boolean): string {
   const identity = ['pid_hash', 'parent_pid_hash', 'process_name', 'hostname'];
   const rest = eventColumns.filter((c) => !identity.includes(c) && c !== 'event_start' && c !== 'event_stop');
   const pick = (c: string) => {
+    if (single) return quoteIdent(c);
     if (layout !== 'raw_sensor' && c === 'process_started') return `min(${quoteIdent(c)}) AS ${quoteIdent(c)}`;
     if (layout !== 'raw_sensor' && c === 'process_term') return `max(${quoteIdent(c)}) AS ${quoteIdent(c)}`;
     // any_value skips NULLs: each column takes a non-NULL value when one exists.
@@ -187,9 +200,13 @@ function rollUpQuery(layout: LayoutName, eventColumns: string[]): string {
     'pid_hash',
     ...identity.slice(1).map(pick),
     ...rest.map(pick),
-    ...(layout === 'raw_sensor' ? ['min(event_start) AS process_started', 'max(event_stop) AS process_term'] : []),
+    ...(layout === 'raw_sensor'
+      ? single
+        ? ['event_start AS process_started', 'event_stop AS process_term']
+        : ['min(event_start) AS process_started', 'max(event_stop) AS process_term']
+      : []),
   ];
-  return `SELECT ${columns.join(', ')} FROM events GROUP BY pid_hash`;
+  return `SELECT ${columns.join(', ')} FROM events${single ? '' : ' GROUP BY pid_hash'}`;
 }
 
 export async function ingest(conn: DuckDBConnection, request: IngestRequest): Promise<IngestResult> {
@@ -222,21 +239,28 @@ export async function ingest(conn: DuckDBConnection, request: IngestRequest): Pr
     const rowsRead = await loadEvents(conn, detected, columns);
     await validateEvents(conn, request.input);
     const eventColumns = (await queryRows<{ column_name: string }>(conn, 'DESCRIBE events')).map((r) => r.column_name);
-    const [q] = await queryRows<Record<string, string>>(
-      conn,
-      `SELECT count(*) AS distinct_rows, count(DISTINCT pid_hash) AS processes,
-              (SELECT count(*) FROM (SELECT pid_hash FROM events GROUP BY pid_hash HAVING count(*) > 1)) AS rolled_up
-         FROM events`,
-    );
+    const [{ processes }] = await queryRows<{ processes: string }>(conn, 'SELECT count(DISTINCT pid_hash) AS processes FROM events');
+    // One row per pid_hash (a stdview table, as a rule): nothing to drop, nothing to roll up.
+    const single = count(processes) === rowsRead;
+    const distinctRows = single ? rowsRead : await dropExactDuplicates(conn);
+    let rolledUp = 0;
+    if (!single) {
+      await refuseConflicts(conn, request.input);
+      const [q] = await queryRows<{ n: string }>(
+        conn,
+        'SELECT count(*) AS n FROM (SELECT pid_hash FROM events GROUP BY pid_hash HAVING count(*) > 1)',
+      );
+      rolledUp = count(q.n);
+    }
     const facts = {
       layout: detected.layout,
       files: detected.files.length,
       rows_read: rowsRead,
-      exact_duplicates_dropped: rowsRead - count(q.distinct_rows),
-      processes: count(q.processes),
-      processes_rolled_up_from_several_rows: count(q.rolled_up),
+      exact_duplicates_dropped: rowsRead - distinctRows,
+      processes: count(processes),
+      processes_rolled_up_from_several_rows: rolledUp,
     };
-    return { sql: rollUpQuery(detected.layout, eventColumns), facts };
+    return { sql: rollUpQuery(detected.layout, eventColumns, single), facts };
   });
   return { ...result, layout: detected.layout, fingerprint, files: detected.files.length };
 }

@@ -76,6 +76,34 @@ test('stdview: one row per pid_hash; exact duplicates dropped, repeated hashes r
   assert.equal(again.rows, 3);
 });
 
+test('stdview with one row per pid_hash is written as it is: the same rows and columns the roll-up gives', async () => {
+  const dir = caseDir();
+  const rows = `(${H('a')}, 'ACME-WS-PLU', 10, 'wintap.exe', ${H('p')}, 'c:\\wintap.exe', 'acme\\svc', TIMESTAMP '2024-01-01 10:00:00', NULL::TIMESTAMP),
+                (${H('b')}, 'ACME-WS-PLU', 11, 'conhost.exe', ${H('a')}, '', 'Na', TIMESTAMP '2024-01-01 11:00:00', TIMESTAMP '2024-01-02 09:00:00'),
+                (${H('c')}, 'ACME-WS-PLU', 12, NULL, '', NULL, 'NA', NULL::TIMESTAMP, NULL::TIMESTAMP)`;
+  const columns = 't(pid_hash, hostname, os_pid, process_name, parent_pid_hash, process_path, user_name, process_started, process_term)';
+  await writeParquet(path.join(dir, 'single', 'process.parquet'), `SELECT * FROM (VALUES ${rows}) ${columns}`);
+  // The same table with one row repeated takes the roll-up path.
+  await writeParquet(
+    path.join(dir, 'repeated', 'process.parquet'),
+    `SELECT * FROM (VALUES ${rows}, (${H('a')}, 'ACME-WS-PLU', 10, 'wintap.exe', ${H('p')}, 'c:\\wintap.exe', 'acme\\svc', TIMESTAMP '2024-01-01 10:00:00', NULL::TIMESTAMP)) ${columns}`,
+  );
+  const single = await ingest(s.conn, { input: path.join(dir, 'single'), outDir: path.join(dir, 'out-single') });
+  const repeated = await ingest(s.conn, { input: path.join(dir, 'repeated'), outDir: path.join(dir, 'out-repeated') });
+  assert.equal(single.facts.exact_duplicates_dropped, 0);
+  assert.equal(repeated.facts.exact_duplicates_dropped, 1);
+  assert.equal(single.facts.processes_rolled_up_from_several_rows, 0);
+  const schema = (file: string) => duck(`SELECT name, type FROM parquet_schema($file) ORDER BY name`, { file });
+  assert.deepEqual(await schema(single.output), await schema(repeated.output));
+  const all = await readParquet<Record<string, unknown>>(single.output);
+  assert.deepEqual(all, await readParquet(repeated.output));
+  assert.equal(all.length, 3);
+  const b = all.find((r) => r.pid_hash === hashOf('b'))!;
+  assert.equal(b.process_path, null, 'empty string becomes NULL');
+  assert.equal(b.user_name, null, "user name 'Na' becomes NULL");
+  assert.equal(all.find((r) => r.pid_hash === hashOf('c'))!.parent_pid_hash, null);
+});
+
 test('rolling: a process alive over three days is one row, earliest start and latest term', async () => {
   const dir = caseDir();
   const day = (pk: string, values: string) =>
