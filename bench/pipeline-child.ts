@@ -4,7 +4,7 @@
  *   tsx bench/pipeline-child.ts <direct|temporal> <input folder> <out folder>
  *
  * `direct` calls the step functions of activities/ in the workflow's order (lineage beside duds, the
- * labels side by side, as the workflow schedules them) on one DuckDB instance; `temporal` starts an
+ * labels side by side, as the workflow schedules them, report.html last) on one DuckDB instance; `temporal` starts an
  * in-memory Temporal dev server and the pipeline worker, then times `runPipeline` (what `wintap-noise
  * run` does) from start to result, so server start and workflow bundling are excluded. Prints one JSON
  * line {mode, ms, steps, maxrss_mb}.
@@ -23,6 +23,7 @@ import { persist } from '../activities/persist';
 import { proportions } from '../activities/proportions';
 import { union } from '../activities/union';
 import { runPipeline } from '../cli/run';
+import { writeReport } from '../report';
 import type { Session } from '../cli/session';
 import { createLogger } from '../config/logger';
 import { loadSettings } from '../config/settings';
@@ -72,6 +73,8 @@ async function direct(input: string, outDir: string): Promise<Record<string, num
         DEFAULT_RULES.map((r) => r.label),
       ),
     );
+    const quality = { ...ingested.facts, ...paths.facts, ...nondud.facts };
+    await step('report', (conn) => writeReport(conn, { outDir, dataset: 'bench', labels: DEFAULT_RULES.map((r) => r.label), quality }));
   } finally {
     db.close();
   }
