@@ -34,7 +34,7 @@ export const LINEAGE_VERSION = 3;
  */
 const GENERATIONS = 24;
 
-/** The input with its row number as the integer key every later statement joins on. */
+/** The input with its row number as the integer key every later statement joins on (one file: ingest's checkpoint or a partition's). */
 const NUMBERED = `(SELECT file_row_number::INTEGER AS id, * EXCLUDE (file_row_number) FROM read_parquet($file, file_row_number = true))`;
 
 /** A child's chain from its own row `e` and its parent's chain `p`: the top-down identity. */
