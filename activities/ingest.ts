@@ -121,9 +121,7 @@ async function loadEvents(conn: DuckDBConnection, detected: DetectedInput, colum
 
 /** Exact duplicate rows dropped: `events` becomes one row per distinct input row. Returns the rows kept. */
 async function dropExactDuplicates(conn: DuckDBConnection): Promise<number> {
-  const reader = await conn.runAndReadAll('CREATE OR REPLACE TEMP TABLE distinct_events AS SELECT DISTINCT * FROM events');
-  await conn.run('DROP TABLE events');
-  await conn.run('ALTER TABLE distinct_events RENAME TO events');
+  const reader = await conn.runAndReadAll('CREATE OR REPLACE TEMP TABLE events AS SELECT DISTINCT * FROM events');
   return count(reader.getRows()[0]?.[0]);
 }
 

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { createDb } from '../activities/db';
 import { PARQUET_WRITE_OPTIONS } from '../activities/checkpoints';
 import { buildLineage } from '../activities/lineage';
-import { straightforwardLineage } from './walk';
+import { RESULT_TABLE, straightforwardLineage } from './walk';
 
 const argsSchema = z.tuple([z.enum(['lineage', 'lineage-table', 'reference', 'walk']), z.string().min(1), z.string().min(1)]);
 
@@ -41,16 +41,16 @@ async function main(): Promise<void> {
         const query = await buildLineage(conn, file);
         computed = performance.now();
         await conn.run(`COPY (${query.sql}) TO $output (${PARQUET_WRITE_OPTIONS})`, { ...query.params, output });
-      } else if (method === 'lineage-table') {
+        return;
+      }
+      if (method === 'lineage-table') {
         const query = await buildLineage(conn, file);
-        await conn.run(`CREATE TEMP TABLE walk_result AS ${query.sql}`, query.params);
-        computed = performance.now();
-        await conn.run(`COPY walk_result TO $output (${PARQUET_WRITE_OPTIONS})`, { output });
+        await conn.run(`CREATE TEMP TABLE ${RESULT_TABLE} AS ${query.sql}`, query.params);
       } else {
         await straightforwardLineage(conn, method, file);
-        computed = performance.now();
-        await conn.run(`COPY walk_result TO $output (${PARQUET_WRITE_OPTIONS})`, { output });
       }
+      computed = performance.now();
+      await conn.run(`COPY ${RESULT_TABLE} TO $output (${PARQUET_WRITE_OPTIONS})`, { output });
     });
   } finally {
     db.close();

@@ -48,12 +48,15 @@ const WALK_SQL = `
 
 export type StraightforwardMethod = 'reference' | 'walk';
 
-/** The lineage of `processFile` by `method` into the temporary table `walk_result`. */
+/** The temporary table a method's result is built in before it is written. */
+export const RESULT_TABLE = 'lineage_result';
+
+/** The lineage of `processFile` by `method` into the temporary table RESULT_TABLE. */
 export async function straightforwardLineage(conn: DuckDBConnection, method: StraightforwardMethod, processFile: string): Promise<void> {
   if (method === 'reference') {
     await conn.run('CREATE OR REPLACE TEMP TABLE process AS SELECT * FROM read_parquet($file)', { file: processFile });
-    await conn.run(`CREATE OR REPLACE TEMP TABLE walk_result AS ${REFERENCE_SQL}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${RESULT_TABLE} AS ${REFERENCE_SQL}`);
   } else {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE walk_result AS ${WALK_SQL}`, { file: processFile });
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${RESULT_TABLE} AS ${WALK_SQL}`, { file: processFile });
   }
 }
