@@ -3,17 +3,15 @@
  * process against the test server (TEMPORAL_ADDRESS set), with a real worker on the run's task queue.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { platformNoisePipeline } from '../../workflows/pipeline';
 import { startTestWorker, testAddress, type TestWorker } from '../support/temporal';
+import { runCli } from '../support/cli';
 import { tempDir } from '../support/process-table';
 import { writeLab } from '../workflows/lab';
-
-const PROJECT = path.resolve(__dirname, '..', '..');
 
 let root: string;
 let tw: TestWorker;
@@ -29,19 +27,13 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-/** Run the installed CLI entry point from the data folder (relative paths resolve there); exit code and output. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(PROJECT, 'bin', 'wintap-noise.js'), ...args], {
-      cwd: root,
-      env: { ...process.env, TEMPORAL_ADDRESS: testAddress(), TEMPORAL_TASK_QUEUE: tw.taskQueue, WINTAP_NOISE_LOG_LEVEL: 'error' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+/** The CLI run from the data folder (relative paths resolve there), against the test server and worker. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await runCli(args, {
+    cwd: root,
+    env: { TEMPORAL_ADDRESS: testAddress(), TEMPORAL_TASK_QUEUE: tw.taskQueue, WINTAP_NOISE_LOG_LEVEL: 'error' },
   });
+  return { ...result, code: result.code ?? 1 };
 }
 
 test('--help lists resume, status and schedule', async () => {

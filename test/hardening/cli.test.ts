@@ -5,7 +5,6 @@
  * SQL runs normally.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,44 +12,20 @@ import { after, before, describe, test } from 'node:test';
 import { realRoots } from '../../activities/data-roots';
 import { duck, tempDir, writeProcessTable } from '../support/process-table';
 import { startTestWorker, testAddress, type TestWorker } from '../support/temporal';
+import { runCli, type CliResult } from '../support/cli';
 import { BAD_INPUTS, BAD_RULES } from './bad-inputs';
 import { SQL_PATTERN } from '../activities/lab';
 
-const PROJECT = path.resolve(__dirname, '..', '..');
 let root: string;
 let outside: string;
 let tw: TestWorker;
 let out: string;
 let snapshot: Map<string, string>;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(PROJECT, 'bin', 'wintap-noise.js'), 'run', ...args], {
-      cwd: PROJECT,
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: testAddress(),
-        TEMPORAL_TASK_QUEUE: tw.taskQueue,
-        WINTAP_NOISE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runCli(['run', ...args], {
+    env: { TEMPORAL_ADDRESS: testAddress(), TEMPORAL_TASK_QUEUE: tw.taskQueue, WINTAP_NOISE_LOG_LEVEL: 'warn' },
+    timeoutMs: 60_000,
   });
 }
 
