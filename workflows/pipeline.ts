@@ -225,14 +225,28 @@ export async function platformNoisePipeline(rawInput: PipelineInput = {}): Promi
   }
 }
 
-/** Markdown for the Web UI's "Current Details" panel. */
+/**
+ * Markdown for the Web UI's "Current Details" panel. The step table is a fenced block of aligned
+ * columns: the UI renders user metadata without table styling, so a markdown table's cells run
+ * together ("computed3172158").
+ */
 function renderDetails(progress: Progress): string {
+  const header = ['step', 'status', 'rows', 'ms'];
+  const cells = progress.steps.map((s) => [s.name, s.status, s.rows === null ? '' : String(s.rows), s.ms === null ? '' : String(s.ms)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  // Names and statuses read left-aligned, counts and times right-aligned.
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const lines = [
     `**wintap-noise** · ${progress.dataset ?? '(locating input)'} · **${progress.status}**`,
     '',
-    '| step | status | rows | ms |',
-    '| --- | --- | ---: | ---: |',
-    ...progress.steps.map((s) => `| ${s.name} | ${s.status} | ${s.rows ?? ''} | ${s.ms ?? ''} |`),
+    '```text',
+    line(header),
+    ...cells.map(line),
+    '```',
   ];
   if (progress.outDir) lines.push('', `output: \`${progress.outDir}\``);
   return lines.join('\n');

@@ -61,26 +61,33 @@ test('Start Workflow in the Web UI with {} runs the sample; the run page shows p
 
 /**
  * The Current Details panel renders the workflow's markdown (setCurrentDetails) in a sandboxed frame;
- * read its heading line and table cells as displayed.
+ * read its heading line and the step table (a block of aligned columns: step and status left-aligned,
+ * rows and ms right-aligned under their headers) as displayed.
  */
 async function currentDetailsTable(page: Page): Promise<{ heading: string; rows: string[][] }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     for (const frame of [page.mainFrame(), ...page.frames()]) {
-      const rows = await frame
-        .locator('tr')
+      const text = await frame
+        .locator('pre')
         .filter({ hasText: 'recordRun' })
-        .count()
-        .catch(() => 0);
-      if (rows === 0) continue;
-      const cells = await frame
-        .locator('tr')
-        .evaluateAll((trs) =>
-          trs.map((tr) => Array.from(tr.children as ArrayLike<{ textContent: string | null }>, (td) => (td.textContent ?? '').trim())),
-        );
-      const lines = (await frame.locator('body').innerText()).split('\n').map((l) => l.trim());
-      const heading = lines.find((l) => l.startsWith('wintap-noise')) ?? '';
-      return { heading, rows: cells };
+        .first()
+        .innerText({ timeout: 1_000 })
+        .catch(() => '');
+      if (!text) continue;
+      const [header, ...lines] = text.split('\n').filter((l) => l.trim() !== '');
+      const statusAt = header.indexOf('status');
+      const rowsEnd = header.indexOf('rows') + 'rows'.length;
+      const rows = lines.map((l) => {
+        const [status, count = ''] = l.slice(statusAt, rowsEnd).trim().split(/\s+/);
+        return [l.slice(0, statusAt).trim(), status, count, l.slice(rowsEnd).trim()];
+      });
+      const heading =
+        (await frame.locator('body').innerText())
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => l.startsWith('wintap-noise')) ?? '';
+      return { heading, rows };
     }
     if (Date.now() > deadline) throw new Error('the Current Details panel shows no step table');
     await page.waitForTimeout(500);
