@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { generate } from '../../generator';
 import { runCli } from '../support/cli';
 import { duck, tempDir } from '../support/process-table';
+import { SPEC_OUTPUT_FILES } from '../support/spec-outputs';
 import { startTestWorker, testAddress, type TestWorker } from '../support/temporal';
 
 const LAYOUTS = ['stdview', 'rolling', 'raw_sensor'] as const;
@@ -24,16 +25,6 @@ const INPUT_OF: Record<Layout, string> = {
   rolling: path.join('rolling', 'rolling', 'process'),
   raw_sensor: path.join('raw_sensor', 'raw_sensor', 'raw_process'),
 };
-
-const SPEC_OUTPUTS = [
-  'process.parquet',
-  'process_path.parquet',
-  'process_nondud.parquet',
-  'agents_platform.parquet',
-  'process_denoised.parquet',
-  'proportions.json',
-  'run.json',
-];
 
 let root: string;
 let tw: TestWorker;
@@ -64,7 +55,7 @@ const readJson = (layout: Layout, name: string) => JSON.parse(fs.readFileSync(pa
 
 test('each layout writes the SPEC output folder and records its layout and steps in run.json', () => {
   for (const layout of LAYOUTS) {
-    for (const name of SPEC_OUTPUTS) assert.ok(fs.existsSync(path.join(outOf(layout), name)), `${layout}: ${name}`);
+    for (const name of SPEC_OUTPUT_FILES) assert.ok(fs.existsSync(path.join(outOf(layout), name)), `${layout}: ${name}`);
     const run = readJson(layout, 'run.json');
     assert.equal(run.input.layout, layout);
     const steps = new Map<string, { status: string; rows: number | null }>(run.steps.map((s: { name: string }) => [s.name, s]));

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { platformNoisePipeline, progressQuery } from '../../workflows/pipeline';
 import { startTestWorker, type TestWorker } from '../support/temporal';
 import { duck, tempDir } from '../support/process-table';
+import { SPEC_OUTPUT_FILES } from '../support/spec-outputs';
 import { writeLab } from './lab';
 
 let root: string;
@@ -31,15 +32,7 @@ test('a full run writes every SPEC output and the right proportions', async () =
   });
   const result = await handle.result();
 
-  for (const name of [
-    'process.parquet',
-    'process_path.parquet',
-    'process_nondud.parquet',
-    'agents_platform.parquet',
-    'process_denoised.parquet',
-    'proportions.json',
-    'run.json',
-  ]) {
+  for (const name of SPEC_OUTPUT_FILES) {
     assert.ok(fs.existsSync(path.join(out, name)), `${name} is written`);
   }
   const proportions = JSON.parse(fs.readFileSync(path.join(out, 'proportions.json'), 'utf8'));
