@@ -11,7 +11,7 @@ import { packHosts } from '../../activities/partition';
 import { platformNoisePipeline } from '../../workflows/pipeline';
 import { startTestWorker, type TestWorker } from '../support/temporal';
 import { tempDir, writeProcessTable } from '../support/process-table';
-import { assertSameOutputs } from './compare';
+import { assertSameOutputs } from '../support/same-outputs';
 
 let root: string;
 let tw: TestWorker;

@@ -14,7 +14,7 @@ import { generate } from '../../generator';
 import { platformNoisePipeline } from '../../workflows/pipeline';
 import { startTestWorker, testAddress, uniqueTaskQueue } from '../support/temporal';
 import { tempDir } from '../support/process-table';
-import { assertSameOutputs } from './compare';
+import { assertSameOutputs } from '../support/same-outputs';
 
 const PROJECT = path.resolve(__dirname, '..', '..');
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
